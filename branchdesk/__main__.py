@@ -1,0 +1,3 @@
+from branchdesk.app import main
+
+raise SystemExit(main())
