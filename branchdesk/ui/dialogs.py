@@ -1,0 +1,215 @@
+"""Shared dialog pieces: window-modal dialogs that remember their size, button rows,
+plain error and question boxes, per-field problem labels and the import problems table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.i18n import _
+from branchdesk.models.errors import Problem
+from branchdesk.ui.context import app_settings
+from branchdesk.ui.tables import RecordTableModel
+
+ERROR_STYLE = "color: palette(highlighted-text); background: #b3261e; border-radius: 3px; padding: 2px 6px;"
+
+
+class WindowModalDialog(QDialog):
+    """A dialog modal to its window, whose size and position are remembered per dialog class."""
+
+    def __init__(self, parent: QWidget | None, title: str):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self._geometry_key = f"geometry/{type(self).__name__}"
+        saved = app_settings().value(self._geometry_key)
+        if saved is not None:
+            self.restoreGeometry(saved)
+
+    def done(self, result: int) -> None:
+        app_settings().setValue(self._geometry_key, self.saveGeometry())
+        super().done(result)
+
+
+def button_row(*buttons: QPushButton | None, stretch_first: bool = True) -> QHBoxLayout:
+    """A right-aligned row of buttons (None entries are skipped)."""
+    row = QHBoxLayout()
+    if stretch_first:
+        row.addStretch(1)
+    for button in buttons:
+        if button is not None:
+            row.addWidget(button)
+    return row
+
+
+def ok_cancel(dialog: QDialog, ok_text: str | None = None) -> QDialogButtonBox:
+    """The platform's OK/Cancel box wired to accept/reject; ``ok_text`` renames OK."""
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    if ok_text:
+        box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
+    """A plain-sentence error box."""
+    QMessageBox.warning(parent, title or _("BranchDesk"), message)
+
+
+def show_info(parent: QWidget | None, message: str, title: str | None = None) -> None:
+    QMessageBox.information(parent, title or _("BranchDesk"), message)
+
+
+def confirm(parent: QWidget | None, title: str, text: str, yes_text: str | None = None, danger: bool = False) -> bool:
+    """Ask a yes/no question; returns True for yes. The safe answer is the default."""
+    box = QMessageBox(QMessageBox.Icon.Warning if danger else QMessageBox.Icon.Question, title, text, parent=parent)
+    yes = box.addButton(yes_text or _("Yes"), QMessageBox.ButtonRole.AcceptRole)
+    no = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no if danger else yes)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+class FieldProblems:
+    """Shows each validation problem beside its field, all at once.
+
+    Register a label per field name (``label_for(name)`` creates a hidden red label to
+    put under the field); ``show(problems)`` fills them and returns the unplaced ones.
+    """
+
+    def __init__(self):
+        self._labels: dict[str, QLabel] = {}
+
+    def label_for(self, field: str) -> QLabel:
+        label = QLabel()
+        label.setWordWrap(True)
+        label.setStyleSheet("color: #b3261e;")
+        label.setAccessibleName(_("Problem"))
+        label.hide()
+        self._labels[field] = label
+        return label
+
+    def clear(self) -> None:
+        for label in self._labels.values():
+            label.clear()
+            label.hide()
+
+    def show(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Show each problem beside its field; returns the problems with no field label."""
+        self.clear()
+        unplaced = []
+        grouped: dict[str, list[str]] = {}
+        for problem in problems:
+            if problem.field in self._labels:
+                grouped.setdefault(problem.field, []).append(problem.message)
+            else:
+                unplaced.append(problem)
+        for field, messages in grouped.items():
+            self._labels[field].setText("\n".join(messages))
+            self._labels[field].show()
+        return unplaced
+
+
+class ProblemColumns(IntEnum):
+    SHEET = 0
+    ROW = 1
+    COLUMN = 2
+    MESSAGE = 3
+
+
+class ProblemsModel(RecordTableModel):
+    Columns = ProblemColumns
+    headers = {
+        ProblemColumns.SHEET: _("Sheet"),
+        ProblemColumns.ROW: _("Row"),
+        ProblemColumns.COLUMN: _("Column"),
+        ProblemColumns.MESSAGE: _("Problem"),
+    }
+
+    def display(self, problem, column: int):
+        if column == ProblemColumns.SHEET:
+            return problem.sheet
+        if column == ProblemColumns.ROW:
+            return "" if problem.row is None else problem.row
+        if column == ProblemColumns.COLUMN:
+            return problem.column
+        return problem.message
+
+    def sort_key(self, problem, column: int):
+        if column == ProblemColumns.ROW:
+            return problem.row or 0
+        return super().sort_key(problem, column)
+
+
+class ProblemsTable(QWidget):
+    """Every import problem (sheet, row, column, message): sortable, and copyable with Ctrl+C."""
+
+    def __init__(self, problems=(), parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = ProblemsModel(list(problems))
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(RecordTableModel.SortRole)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(ProblemColumns.ROW, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(True)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(ProblemColumns.MESSAGE, QHeaderView.ResizeMode.Stretch)
+        for column in (ProblemColumns.SHEET, ProblemColumns.ROW, ProblemColumns.COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setAccessibleName(_("Problems found"))
+        copy_all = QPushButton(_("Copy all"))
+        copy_all.clicked.connect(self.copy_all)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        layout.addLayout(button_row(copy_all))
+
+    def set_problems(self, problems) -> None:
+        self.model.set_rows(list(problems))
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selected()
+            return
+        super().keyPressEvent(event)
+
+    def _as_text(self, proxy_rows: list[int]) -> str:
+        lines = ["\t".join(self.model.headers[c] for c in ProblemColumns)]
+        for row in proxy_rows:
+            problem = self.model.row_at(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+            lines.append("\t".join(str(self.model.display(problem, c)) for c in ProblemColumns))
+        return "\n".join(lines)
+
+    def copy_selected(self) -> None:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        QApplication.clipboard().setText(self._as_text(rows or list(range(self.proxy.rowCount()))))
+
+    def copy_all(self) -> None:
+        QApplication.clipboard().setText(self._as_text(list(range(self.proxy.rowCount()))))
+
+    def selected_index(self) -> QModelIndex:
+        return self.view.currentIndex()
