@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
 
     def update_badges(self) -> None:
         """Counts beside navigation items (e.g. overdue reviews)."""
-        for row, (key, title, module, _cls) in enumerate(SCREENS):
+        for row, (_key, title, module, _cls) in enumerate(SCREENS):
             item = self.navigation.item(row)
             badge = ""
             if self.context.store is not None:
