@@ -301,7 +301,13 @@ def open_branch(
         try:
             _apply_pragmas(conn, read_only)
             if version < SCHEMA_VERSION:
-                _upgrade(conn, path, version)
+                try:
+                    _upgrade(conn, path, version)
+                except sqlite3.Error as error:
+                    raise BranchFileError(
+                        f"{_plain_name(path)} could not be upgraded for this version of BranchDesk ({error}). "
+                        "It was left exactly as it was; a copy is in the backups folder beside it."
+                    ) from None
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise BranchFileError(f"{_plain_name(path)} is busy in another program. Close it there and try again.") from None
