@@ -175,7 +175,7 @@ def cmd_reviews_due(args) -> int:
     if args.json:
         _print_json([reviews.due_as_json(item) for item in due])
     else:
-        for line in reviews.due_as_text(due):
+        for line in reviews.due_as_text(due, on=on, within=args.within):
             print(line)
     return EXIT_OK
 
