@@ -29,6 +29,7 @@ from branchdesk.models.dates import add_months, format_date, from_iso, iso, pars
 from branchdesk.models.db import Store
 from branchdesk.models.errors import NotFound, Problem, ValidationError
 from branchdesk.models.money import format_decimal, format_money, parse_money, to_decimal
+from branchdesk.models.outcomes import DOMAIN_NAMES, Outcome, next_outcome_ref, save_outcome
 from branchdesk.models.schema import DOMAINS, ENVELOPE_REASONS, OUTCOME_STATUSES, REVIEW_METHODS
 
 STATES = ("overdue", "due_soon", "later")
@@ -64,18 +65,7 @@ SEQUENCE_LABELS = {
     "community": _("Community"),
     "team": _("Team"),
 }
-DOMAIN_LABELS = {
-    "control_daily_life": _("Control over daily life"),
-    "personal_care": _("Personal care"),
-    "food_drink": _("Food and drink"),
-    "safety": _("Feeling safe"),
-    "social_participation": _("Social contact"),
-    "occupation": _("Doing things I value"),
-    "accommodation": _("Home"),
-    "dignity": _("Dignity"),
-    "health": _("Health"),
-    "end_of_life": _("End of life"),
-}
+DOMAIN_LABELS = DOMAIN_NAMES
 
 
 # -- the schedule --------------------------------------------------------------------------
@@ -298,11 +288,13 @@ def current_envelope(store: Store, client_id: int, on: dt.date) -> EnvelopeNow |
 
 
 def outcome_statuses(store: Store, client_id: int, before: dt.date | None = None) -> dict[int, str]:
-    """Each outcome's status: that of the latest review that assessed it, ``active`` before any.
+    """Each outcome's status: that of the latest review that assessed it, ``active`` before any,
+    ``withdrawn`` once withdrawn from the client's record.
 
-    With ``before``, only reviews dated before that day count.
+    With ``before``, only reviews and withdrawals dated before that day count.
     """
-    statuses = {row["id"]: "active" for row in store.rows("SELECT id FROM outcomes WHERE client_id = ?", (client_id,))}
+    outcomes = store.rows("SELECT id, withdrawn_date FROM outcomes WHERE client_id = ?", (client_id,))
+    statuses = {row["id"]: "active" for row in outcomes}
     sql = (
         "SELECT ro.outcome_id, ro.status FROM review_outcomes ro JOIN reviews r ON r.id = ro.review_id"
         " WHERE r.client_id = ?"
@@ -313,6 +305,9 @@ def outcome_statuses(store: Store, client_id: int, before: dt.date | None = None
         params.append(iso(before))
     for row in store.rows(sql + " ORDER BY r.review_date", params):
         statuses[row["outcome_id"]] = row["status"]
+    for row in outcomes:
+        if row["withdrawn_date"] and (before is None or row["withdrawn_date"] < iso(before)):
+            statuses[row["id"]] = "withdrawn"
     return statuses
 
 
@@ -322,7 +317,7 @@ def open_outcomes(store: Store, client_id: int, on: dt.date | None = None) -> li
     statuses = outcome_statuses(store, client_id, before=on)
     rows = store.rows(
         "SELECT id, ref, description, domain, agreed_date, target_date, fee_pence FROM outcomes"
-        " WHERE client_id = ? AND agreed_date <= ? AND withdrawn_date IS NULL ORDER BY agreed_date, ref",
+        " WHERE client_id = ? AND agreed_date <= ? ORDER BY agreed_date, ref",
         (client_id, iso(on)),
     )
     return [row for row in rows if statuses.get(row["id"], "active") not in CLOSED_STATUSES]
@@ -478,14 +473,6 @@ def is_hours_saved(reason: str, old_hours: Decimal | None, new_hours: Decimal) -
     return reason in HOURS_SAVED_REASONS and old_hours is not None and new_hours < old_hours
 
 
-def _next_outcome_ref(store: Store, client_id: int, taken: set[str]) -> str:
-    refs = taken | {row["ref"] for row in store.rows("SELECT ref FROM outcomes WHERE client_id = ?", (client_id,))}
-    number = len(refs) + 1
-    while f"O{number}" in refs:
-        number += 1
-    return f"O{number}"
-
-
 def _write_envelope(store: Store, client_id: int, day: dt.date, hours: Decimal, reason: str, band: str, note: str, review_id: int) -> None:
     try:
         from branchdesk.models.envelope import add_envelope_change
@@ -555,24 +542,16 @@ def record_review(store: Store, client_id: int, review: ReviewInput, today: dt.d
         )
         taken: set[str] = set()
         for new in review.new_outcomes:
-            ref = _next_outcome_ref(store, client_id, taken)
+            ref = next_outcome_ref(store, client_id, taken)
             taken.add(ref)
-            outcome = {
-                "client_id": client_id,
-                "ref": ref,
-                "description": new.description.strip(),
-                "domain": new.domain or None,
-                "agreed_date": iso(day),
-                "target_date": iso(parse_date(new.target_date)) if new.target_date else None,
-                "fee_pence": parse_money(new.fee) if str(new.fee or "").strip() else 0,
-            }
-            outcome_id = store.conn.execute(
-                "INSERT INTO outcomes (client_id, ref, description, domain, agreed_date, target_date, fee_pence)"
-                " VALUES (:client_id, :ref, :description, :domain, :agreed_date, :target_date, :fee_pence)",
-                outcome,
-            ).lastrowid
-            store.audit("create", "outcome", outcome_id, _("Outcome {ref} agreed at the review on {day}").format(
-                ref=ref, day=format_date(day)), new=outcome, client_id=client_id)
+            save_outcome(store, client_id, Outcome(
+                ref=ref,
+                description=new.description.strip(),
+                agreed_date=day,
+                domain=new.domain or None,
+                target_date=parse_date(new.target_date) if new.target_date else None,
+                fee_pence=parse_money(new.fee) if str(new.fee or "").strip() else 0,
+            ))
         if review.envelope_decision == "changed":
             now = current_envelope(store, client_id, day)
             band = now.band if (review.envelope_band is None and now) else (review.envelope_band or "")
@@ -591,6 +570,7 @@ class Assessed:
     status: str
     notes: str
     fee_pence: int = 0
+    target_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -653,9 +633,9 @@ def _record(store: Store, row) -> ReviewRecord:
     )
     assessed_ids = {a.outcome_id for a in assessed}
     new_outcomes = tuple(
-        Assessed(o["id"], o["ref"], o["description"], o["domain"], "active", "", o["fee_pence"])
+        Assessed(o["id"], o["ref"], o["description"], o["domain"], "active", "", o["fee_pence"], from_iso(o["target_date"]))
         for o in store.rows(
-            "SELECT id, ref, description, domain, fee_pence FROM outcomes WHERE client_id = ? AND agreed_date = ? ORDER BY ref",
+            "SELECT id, ref, description, domain, fee_pence, target_date FROM outcomes WHERE client_id = ? AND agreed_date = ? ORDER BY ref",
             (row["client_id"], row["review_date"]),
         )
         if o["id"] not in assessed_ids

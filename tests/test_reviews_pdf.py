@@ -1,0 +1,74 @@
+"""The Review record PDF, read back with pypdf."""
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from branchdesk.models import reviews
+from branchdesk.models.errors import BranchDeskError
+from branchdesk.models.review_pdf import render_review_pdf, write_review_pdf
+from branchdesk.models.reviews import NewOutcome, OutcomeAssessment, ReviewInput
+from tests.test_reviews import add_client, add_outcome
+
+D = dt.date
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def held(store):
+    client = add_client(store, "C001", D(2026, 1, 5), name="Mary O'Brien <b>&</b>", hours="14")
+    breakfast = add_outcome(store, client, "O1")
+    garden = add_outcome(store, client, "O2", "I want to get back to my garden")
+    review_id = reviews.record_review(store, client, ReviewInput(
+        review_date="2026-02-16", method="visit", participants="Mary, her daughter Jo, Sam Patel",
+        assessments=[OutcomeAssessment(breakfast, "achieved", "Seen making porridge <alone>"),
+                     OutcomeAssessment(garden, "active", "")],
+        new_outcomes=[NewOutcome("I want to walk to the post office", "social_participation", "2026-08-01", "250")],
+        satisfaction=4, satisfaction_words="They listen to me & I like Sam.",
+        sequence={"self_care": True, "technology": True, "community": False},
+        sequence_notes="Pendant alarm fitted.",
+        envelope_decision="changed", envelope_hours="10.5", envelope_reason="independence",
+    ), today=D(2026, 3, 1))
+    return review_id
+
+
+def test_review_record_shows_everything_decided(store, held):
+    pdf = render_review_pdf(store, held)
+    assert pdf.startswith(b"%PDF")
+    text = text_of(pdf)
+    for expected in (
+        "Review record", "Mary O'Brien <b>&</b>", "16/02/2026", "Visit", "Mary, her daughter Jo, Sam Patel",
+        "I want to make my own breakfast again", "Achieved", "Seen making porridge <alone>",
+        "I want to get back to my garden", "Ongoing",
+        "New outcomes agreed at this review", "I want to walk to the post office", "01/08/2026", "£250.00",
+        "4 out of 5 (happy)", "They listen to me & I like Sam.",
+        "Support sequence", "Self-care", "Technology", "Community", "Team", "Not recorded", "Pendant alarm fitted.",
+        "Changed from 14 to 10.5 hours a week", "More independent", "Hours saved: 3.5 hours a week",
+        "Next review", "By 16/08/2026, by phone call.",
+        "Signature", "The person (or their representative)", "For the branch",
+    ):
+        assert expected in text.replace("\n", " ") or expected in text, expected
+    assert "Page 1 of" in text
+
+
+def test_an_unchanged_envelope_and_no_outcomes(store):
+    client = add_client(store, "C002", D(2026, 1, 5), hours="7")
+    review_id = reviews.record_review(store, client, ReviewInput("2026-02-16", "phone"), today=D(2026, 3, 1))
+    text = text_of(render_review_pdf(store, review_id))
+    assert "Unchanged at 7 hours a week." in text
+    assert "No outcomes were assessed at this review." in text
+    assert "Not given" in text
+    assert "Phone call" in text and "by visit" in text
+
+
+def test_saving_to_a_folder_that_is_missing_is_a_plain_error(store, held, tmp_path):
+    path = write_review_pdf(store, held, tmp_path / "review.pdf")
+    assert path.read_bytes().startswith(b"%PDF")
+    with pytest.raises(BranchDeskError, match="could not be saved"):
+        write_review_pdf(store, held, tmp_path / "no such folder" / "review.pdf")
