@@ -1,0 +1,95 @@
+"""What a branch manager checks first each morning, gathered in one pass over the branch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from branchdesk.i18n import _
+from branchdesk.models import claims as claim_store
+from branchdesk.models import reports, reviews
+from branchdesk.models.contracts import list_contracts
+from branchdesk.models.dates import month_key, previous_month
+from branchdesk.models.db import Store
+from branchdesk.models.money import format_money
+
+UNPAID_AFTER_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to deal with: a sentence, and where it is dealt with (``screen`` and ``key``)."""
+
+    text: str
+    screen: str
+    key: object = None
+
+
+@dataclass
+class TodaySummary:
+    on: dt.date
+    overdue_reviews: list[Item] = field(default_factory=list)
+    due_soon_reviews: list[Item] = field(default_factory=list)
+    plans_over: list[Item] = field(default_factory=list)
+    continuity_flags: list[Item] = field(default_factory=list)
+    adjustments: list[Item] = field(default_factory=list)
+    claims_to_issue: list[Item] = field(default_factory=list)
+    claims_to_post: list[Item] = field(default_factory=list)
+    claims_unpaid: list[Item] = field(default_factory=list)
+    caseload: list[dict] = field(default_factory=list)
+    capacity: reports.Capacity | None = None
+
+
+def _review_items(store: Store, on: dt.date, summary: TodaySummary) -> None:
+    for due in reviews.reviews_due(store, on=on):
+        when = reviews.when_text(due)
+        text = _("{name} ({ref}): {method} review {when}").format(name=due.client_name, ref=due.client_ref, method=due.method, when=when)
+        item = Item(text, "client", due.client_id)
+        (summary.overdue_reviews if due.state == "overdue" else summary.due_soon_reviews).append(item)
+
+
+def _claim_items(store: Store, on: dt.date, summary: TodaySummary) -> None:
+    last_month = month_key(*previous_month(on.year, on.month))
+    issued = claim_store.list_claims(store)
+    for contract in list_contracts(store):
+        if claim_store.issued_claim(store, contract, last_month) is None:
+            draft = claim_store.build_claim(store, contract.ref, last_month)
+            if draft.lines:
+                summary.claims_to_issue.append(Item(
+                    _("{ref} {month}: draft of {total} ready to check and issue").format(
+                        ref=contract.ref, month=draft.month_label, total=format_money(draft.total_pence)),
+                    "claims", (contract.ref, last_month)))
+        pending = claim_store.pending_adjustments(store, contract.ref)
+        if pending:
+            total = sum(line.amount_pence for line in pending)
+            summary.adjustments.append(Item(
+                _("{ref}: {n} pending adjustment(s), {total} in all, will go into the next claim").format(
+                    ref=contract.ref, n=len(pending), total=format_money(total)),
+                "claims", (contract.ref, None)))
+    for claim in issued:
+        if claim.is_credit_note:
+            continue
+        if claim.posted_on is None and claim.status == "issued":
+            summary.claims_to_post.append(Item(
+                _("{number} ({ref} {month}, {total}) issued {days} day(s) ago, not yet posted").format(
+                    number=claim.number, ref=claim.contract_ref, month=claim.month_label,
+                    total=format_money(claim.total_pence), days=(on - claim.issued_on).days),
+                "claims", (claim.contract_ref, claim.month)))
+        sent = claim.posted_on or claim.issued_on
+        if claim.balance_pence > 0 and sent and (on - sent).days > UNPAID_AFTER_DAYS:
+            summary.claims_unpaid.append(Item(
+                _("{number} ({ref} {month}): {balance} unpaid after {days} days").format(
+                    number=claim.number, ref=claim.contract_ref, month=claim.month_label,
+                    balance=format_money(claim.balance_pence), days=(on - sent).days),
+                "claims", (claim.contract_ref, claim.month)))
+
+
+def today_summary(store: Store, on: dt.date | None = None) -> TodaySummary:
+    """Everything the Today screen shows, as of ``on`` (default today)."""
+    on = on or dt.date.today()
+    summary = TodaySummary(on)
+    _review_items(store, on, summary)
+    _claim_items(store, on, summary)
+    summary.caseload = reports.caseload_by_category_and_funding(store, on)
+    summary.capacity = reports.capacity(store, on)
+    return summary
