@@ -138,15 +138,10 @@ class MainWindow(QMainWindow):
         self._action(_("&About BranchDesk"), self.about, None, help_menu)
 
     def _fill_reports_menu(self) -> None:
+        from branchdesk.ui.reports import fill_reports_menu
+
         self.reports_menu.clear()
-        try:
-            reports = importlib.import_module("branchdesk.ui.reports")
-        except ModuleNotFoundError as error:
-            if error.name != "branchdesk.ui.reports":
-                raise
-            self.reports_menu.addAction(_("No reports yet")).setEnabled(False)
-            return
-        reports.fill_reports_menu(self, self.reports_menu)
+        fill_reports_menu(self, self.reports_menu)
 
     def _call(self, module: str, function: str) -> None:
         """Run a menu command that lives in a screen module, with errors shown plainly."""
