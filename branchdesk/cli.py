@@ -85,17 +85,14 @@ def _report_import(report, dry_run: bool) -> int:
 
 
 def cmd_import_caseload(args) -> int:
-    from branchdesk.models.caseload_workbook import import_caseload
+    from branchdesk.models.caseload_workbook import import_caseload, read_caseload
 
-    path = Path(args.file)
     db = Path(args.db)
-    from branchdesk.models.caseload_workbook import read_caseload
-
-    workbook = read_caseload(path)  # refuse a bad file before creating a database for it
-    if not db.exists() and args.dry_run:
-        from branchdesk.models.caseload_workbook import validate_caseload_standalone
-
-        return _report_import(validate_caseload_standalone(workbook), dry_run=True)
+    workbook = read_caseload(Path(args.file))  # refuse a file that is not a workbook before creating a branch for it
+    if not db.exists():  # check against an empty branch first: a bad workbook leaves no new file behind
+        report = import_caseload(None, workbook, dry_run=True)
+        if args.dry_run or report.problems:
+            return _report_import(report, dry_run=args.dry_run)
     with _open(args, create=True) as store:
         report = import_caseload(store, workbook, dry_run=args.dry_run)
     return _report_import(report, args.dry_run)
@@ -180,15 +177,6 @@ def cmd_reviews_due(args) -> int:
     return EXIT_OK
 
 
-def _month(text: str) -> str:
-    from branchdesk.models.dates import month_key, parse_month
-
-    try:
-        return month_key(*parse_month(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="branchdesk-cli", description="BranchDesk without a window.")
     parser.add_argument("--version", action="version", version=f"BranchDesk {__version__}")
@@ -234,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = claim_actions.add_parser("build", help="compute a month's claim (a draft unless issued)")
     db_option(build)
     build.add_argument("--contract", required=True, metavar="REF")
-    build.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    build.add_argument("--month", required=True, metavar="YYYY-MM")
     build.add_argument("--json", action="store_true")
     build.add_argument("--pdf", metavar="FILE")
     build.add_argument("--xlsx", metavar="FILE")
@@ -242,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue = claim_actions.add_parser("issue", help="issue a month's claim (numbers and freezes it)")
     db_option(issue)
     issue.add_argument("--contract", required=True, metavar="REF")
-    issue.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    issue.add_argument("--month", required=True, metavar="YYYY-MM")
     issue.add_argument("--pdf", metavar="FILE")
     issue.set_defaults(handler=cmd_claim_issue)
     listing = claim_actions.add_parser("list", help="list issued claims")
