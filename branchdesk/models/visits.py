@@ -350,6 +350,12 @@ def _form_problems(store: Store, form: dict, today: dt.date, visit_id: int | Non
     values["client_id"], values["worker_id"] = client_id, worker_id
     if problems:
         return values, problems
+    key = match_key(client_id, values["visit_date"], values["planned_start"], values["actual_start"], worker_id)
+    if visit_id is None and store.value("SELECT 1 FROM visits WHERE match_key = ?", (key,)):
+        problems.append(Problem("planned_start", _(
+            "A visit to this client by this worker starting at that time on that date is already recorded; correct that one instead."
+        )))
+        return values, problems
     span = timed_span(values)
     if span is not None:
         near = store.rows(
@@ -390,10 +396,6 @@ def save_visit(store: Store, form: dict, visit_id: int | None = None, today: dt.
     with store.transaction():
         if visit_id is None:
             key = match_key(new["client_id"], new["visit_date"], new["planned_start"], new["actual_start"], new["worker_id"])
-            if store.value("SELECT 1 FROM visits WHERE match_key = ?", (key,)):
-                raise ValidationError(Problem("planned_start", _(
-                    "A visit to this client by this worker starting at that time on that date is already recorded; correct that one instead."
-                )))
             visit_id = store.db["visits"].insert({**new, "source": "manual", "match_key": key}).last_pk
             store.audit("create", "visit", visit_id, _("Visit to {client} on {date} added by hand").format(
                 client=client_ref, date=format_date(new["visit_date"])), new=new, client_id=new["client_id"])

@@ -29,7 +29,7 @@ from branchdesk.models.visits import (
     match_key,
     overlapping,
 )
-from branchdesk.models.xlsx_reading import SheetTooLong, is_blank, normalise_header, open_xlsx
+from branchdesk.models.xlsx_reading import SheetTooLong, normalise_header, open_xlsx
 
 #: The columns of a visits file (SPEC §8), in the order they are shown.
 STANDARD_COLUMNS = ("client_ref", "worker_ref", "date", "planned_start", "actual_start", "actual_end", "duration_minutes", "status")
@@ -130,8 +130,12 @@ class VisitsFile:
         index = self.columns.get(column)
         return self.headers[index] if index is not None else column
 
-    def rows(self, limit: int = MAX_ROWS) -> Iterator[tuple[int, list]]:
-        """``(row number, cells)`` for each non-blank data row; the header is row 1."""
+    def rows(self, limit: int | None = None) -> Iterator[tuple[int, list]]:
+        """``(row number, cells)`` for each non-blank data row; the header is row 1.
+
+        Raises ``VisitsFileError`` once more than ``limit`` (default ``MAX_ROWS``) rows were read.
+        """
+        limit = MAX_ROWS if limit is None else limit
         if self.kind == "xlsx":
             yield from self._xlsx_rows(limit)
         else:
@@ -291,7 +295,7 @@ def read_visits_file(path: str | Path, mapping: dict[str, str] | None = None) ->
             name=_quoted(path), mb=size // (1024 * 1024), limit=MAX_CSV_BYTES // (1024 * 1024)))
     encoding = _detect_encoding(path, head)
     visits_file = VisitsFile(path, "csv", path.name, [], encoding=encoding, size=size)
-    _, text = visits_file._open_text()
+    _counting, text = visits_file._open_text()
     try:
         first_line = text.readline(1 << 16)
         visits_file.delimiter = _sniff_delimiter(first_line)
