@@ -7,9 +7,11 @@ support-sequence check; the envelope decision; the next review; signature lines.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -19,6 +21,7 @@ from branchdesk.models.branch import get_branch
 from branchdesk.models.calendars import other_method
 from branchdesk.models.dates import format_date
 from branchdesk.models.db import Store
+from branchdesk.models.envelope import REASON_LABELS
 from branchdesk.models.errors import BranchDeskError
 from branchdesk.models.money import format_decimal, format_money
 from branchdesk.models.pdf_common import (
@@ -42,12 +45,13 @@ from branchdesk.models.pdf_common import (
 from branchdesk.models.reviews import (
     DOMAIN_LABELS,
     METHOD_LABELS,
-    REASON_LABELS,
     SEQUENCE_LABELS,
     SEQUENCE_STEPS,
     STATUS_LABELS,
+    DueReview,
     ReviewRecord,
     get_review,
+    when_text,
 )
 
 SATISFACTION_WORDS = {
@@ -58,6 +62,7 @@ SATISFACTION_WORDS = {
     5: _("very happy"),
 }
 LETTERHEAD_BOTTOM = 42 * mm
+OVERDUE_SHADE = colors.HexColor("#f6d5d2")
 
 
 def satisfaction_text(score: int | None) -> str:
@@ -288,3 +293,43 @@ def write_review_pdf(store: Store, review_id: int, path: Path | str) -> Path:
     except OSError as error:
         raise BranchDeskError(_("The review record could not be saved to “{path}” ({why}).").format(path=path, why=error.strerror or error)) from None
     return path
+
+
+def render_due_list_pdf(store: Store, items: list[DueReview], on: dt.date, heading: str = "") -> bytes:
+    """The review list as shown on screen, on A4 landscape, with the header row on every page."""
+    branch = get_branch(store)
+    title = heading or _("Reviews")
+    subtitle = _("As on {day}: {overdue} overdue, {soon} due soon, {later} later.").format(
+        day=format_date(on), overdue=sum(i.state == "overdue" for i in items),
+        soon=sum(i.state == "due_soon" for i in items), later=sum(i.state == "later" for i in items))
+    pagesize = landscape(A4)
+    width = pagesize[0] - 2 * MARGIN
+    header = [_("Client"), _("Due date"), _("When"), _("Method"), _("Key worker"), _("Team"), _("Last review")]
+    rows = [[para(text, "cell_header") for text in header]]
+    for item in items:
+        last = format_date(item.last_review_date) + (" " + METHOD_LABELS[item.last_review_method].lower() if item.last_review_method else "")
+        method = METHOD_LABELS[item.method] + (" " + _("(first)") if item.first else "")
+        rows.append([
+            para(f"{item.client_name} ({item.client_ref})", "cell"),
+            para(format_date(item.due), "cell"),
+            para(when_text(item), "cell_bold" if item.state == "overdue" else "cell"),
+            para(method, "cell"),
+            para(item.key_worker or "—", "cell"),
+            para(item.team or "—", "cell"),
+            para(last or _("none yet"), "cell"),
+        ])
+    widths = [74 * mm, 24 * mm, 32 * mm, 28 * mm, 42 * mm, 28 * mm]
+    widths.append(width - sum(widths))
+    table = _grid(rows, widths)
+    shading = [("BACKGROUND", (2, n), (2, n), OVERDUE_SHADE) for n, item in enumerate(items, start=1) if item.state == "overdue"]
+    table.setStyle(TableStyle(shading))
+    story: list[Flowable] = [para(branch.get("name") or "", "small"), para(title, styles()["title"]), Spacer(1, 2 * mm),
+                             para(subtitle, "body"), Spacer(1, 4 * mm)]
+    story.append(table if items else para(_("No reviews in this list."), "body"))
+    return render_document(
+        story,
+        title=f"{title} — {format_date(on)}",
+        author=branch.get("name") or "",
+        footer_text=_("{title} · as on {day}").format(title=title, day=format_date(on)),
+        pagesize=pagesize,
+    )

@@ -22,23 +22,34 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from branchdesk.i18n import _
-from branchdesk.models.calendars import DUE_SOON_DAYS, REVIEW_INTERVAL_MONTHS, HeldReview, ReviewDue, next_review_due
+from branchdesk.models.calendars import (
+    DUE_SOON_DAYS,
+    REVIEW_INTERVAL_MONTHS,
+    HeldReview,
+    ReviewDue,
+    next_review_due,
+)
 from branchdesk.models.dates import add_months, format_date, from_iso, iso, parse_date
 from branchdesk.models.db import Store
-from branchdesk.models.errors import NotFound, Problem, ValidationError
+from branchdesk.models.envelope import (
+    HOURS_SAVED_REASONS,
+    add_envelope_change,
+    validate_envelope_change,
+)
+from branchdesk.models.errors import BranchDeskError, NotFound, Problem, ValidationError
 from branchdesk.models.money import format_decimal, format_money, parse_money, to_decimal
 from branchdesk.models.outcomes import DOMAIN_NAMES, Outcome, next_outcome_ref, save_outcome
 from branchdesk.models.schema import DOMAINS, ENVELOPE_REASONS, OUTCOME_STATUSES, REVIEW_METHODS
+from branchdesk.models.spreadsheet_safety import safe_cell
 
 STATES = ("overdue", "due_soon", "later")
 #: Statuses a review may give an outcome; ``active`` is shown to the user as "ongoing".
 ASSESSMENT_STATUSES = ("achieved", "partly", "not_achieved", "active", "withdrawn")
 #: Outcomes whose status is final are no longer assessed at reviews.
 CLOSED_STATUSES = ("achieved", "withdrawn")
-#: Envelope decreases for these reasons are hours saved (paid under ``hours_saved_share``).
-HOURS_SAVED_REASONS = ("independence", "community_link")
 CHANGE_REASONS = tuple(r for r in ENVELOPE_REASONS if r != "initial")
 SEQUENCE_STEPS = ("self_care", "technology", "community", "team")
 
@@ -50,14 +61,6 @@ STATUS_LABELS = {
     "partly": _("Partly achieved"),
     "not_achieved": _("Not achieved"),
     "withdrawn": _("Withdrawn"),
-}
-REASON_LABELS = {
-    "initial": _("Initial envelope"),
-    "independence": _("More independent"),
-    "community_link": _("Community link"),
-    "needs_increased": _("Needs increased"),
-    "needs_decreased": _("Needs decreased"),
-    "other": _("Other"),
 }
 SEQUENCE_LABELS = {
     "self_care": _("Self-care"),
@@ -340,13 +343,6 @@ def _date_problem(problems: list[Problem], field_name: str, value, required: boo
         return None
 
 
-def _parse_hours(text: str) -> Decimal:
-    hours = to_decimal(text)
-    if hours != hours.quantize(Decimal("0.01")):
-        raise ValueError(_("give hours to at most two decimal places"))
-    return hours
-
-
 def validate_review(store: Store, client_id: int, review: ReviewInput, today: dt.date | None = None) -> list[Problem]:
     """Every problem with a review at once (an empty list when it can be saved)."""
     today = _today(today)
@@ -427,69 +423,23 @@ def validate_review(store: Store, client_id: int, review: ReviewInput, today: dt
     return problems
 
 
+ENVELOPE_FIELDS = {"hours": "envelope_hours", "reason": "envelope_reason", "effective_date": "envelope_hours"}
+
+
 def _validate_envelope(store: Store, client_id: int, review: ReviewInput, day: dt.date | None, problems: list[Problem]) -> None:
-    hours = None
-    if not str(review.envelope_hours or "").strip():
-        problems.append(Problem("envelope_hours", _("Enter the new weekly hours, or keep the envelope unchanged.")))
-    else:
-        try:
-            hours = _parse_hours(review.envelope_hours)
-        except ValueError as error:
-            problems.append(Problem("envelope_hours", _("The new hours: {error}.").format(error=error)))
-        else:
-            if hours < 0:
-                problems.append(Problem("envelope_hours", _("The new hours cannot be negative.")))
-                hours = None
-            elif hours > 168:
-                problems.append(Problem("envelope_hours", _("The new hours are more than there are in a week (168).")))
-                hours = None
     reason = review.envelope_reason
-    if not reason:
-        problems.append(Problem("envelope_reason", _("Choose the reason the envelope changes.")))
-        return
-    if reason not in CHANGE_REASONS:
-        problems.append(Problem("envelope_reason", _("Choose a reason for the change from the list.")))
-        return
-    if day is None:
-        return
-    if store.value("SELECT 1 FROM envelopes WHERE client_id = ? AND effective_date = ?", (client_id, iso(day))):
-        problems.append(Problem("envelope_hours", _("An envelope change from {day} is already recorded; change it in the client's envelope instead.").format(
-            day=format_date(day))))
-    now = current_envelope(store, client_id, day)
-    if hours is None or now is None:
-        return
-    if hours == now.hours:
+    if reason == "initial":
+        problems.append(Problem("envelope_reason", _("Choose why the envelope changes; “initial” is only for the first envelope.")))
+    _day, hours, found = validate_envelope_change(store, client_id, day or dt.date.min, review.envelope_hours, reason)
+    problems += [Problem(ENVELOPE_FIELDS.get(p.field, "envelope_hours"), p.message) for p in found if day is not None or p.field != "effective_date"]
+    now = current_envelope(store, client_id, day - dt.timedelta(days=1)) if day is not None else None
+    if hours is not None and now is not None and hours == now.hours:
         problems.append(Problem("envelope_hours", _("{hours} hours is the current envelope: choose “Unchanged”.").format(hours=format_decimal(hours))))
-    elif reason in ("independence", "community_link", "needs_decreased") and hours > now.hours:
-        problems.append(Problem("envelope_reason", _("“{reason}” is a reason to reduce the hours, but {new} is more than the current {old}.").format(
-            reason=REASON_LABELS[reason], new=format_decimal(hours), old=format_decimal(now.hours))))
-    elif reason == "needs_increased" and hours < now.hours:
-        problems.append(Problem("envelope_reason", _("“Needs increased” is a reason to add hours, but {new} is less than the current {old}.").format(
-            new=format_decimal(hours), old=format_decimal(now.hours))))
 
 
 def is_hours_saved(reason: str, old_hours: Decimal | None, new_hours: Decimal) -> bool:
     """A decrease for independence or a community link: hours saved, paid to the branch in part."""
     return reason in HOURS_SAVED_REASONS and old_hours is not None and new_hours < old_hours
-
-
-def _write_envelope(store: Store, client_id: int, day: dt.date, hours: Decimal, reason: str, band: str, note: str, review_id: int) -> None:
-    try:
-        from branchdesk.models.envelope import add_envelope_change
-    except ImportError:
-        add_envelope_change = None
-    if add_envelope_change is not None:
-        add_envelope_change(store, client_id, day, hours, reason, band=band, note=note, review_id=review_id)
-        return
-    values = {"client_id": client_id, "effective_date": iso(day), "hours_per_week": format_decimal(hours),
-              "band": band, "reason": reason, "note": note, "review_id": review_id}
-    envelope_id = store.conn.execute(
-        "INSERT INTO envelopes (client_id, effective_date, hours_per_week, band, reason, note, review_id)"
-        " VALUES (:client_id, :effective_date, :hours_per_week, :band, :reason, :note, :review_id)",
-        values,
-    ).lastrowid
-    store.audit("create", "envelope", envelope_id, _("Envelope {hours} h/week from {day} ({reason})").format(
-        hours=format_decimal(hours), day=format_date(day), reason=REASON_LABELS[reason]), new=values, client_id=client_id)
 
 
 def record_review(store: Store, client_id: int, review: ReviewInput, today: dt.date | None = None) -> int:
@@ -555,8 +505,8 @@ def record_review(store: Store, client_id: int, review: ReviewInput, today: dt.d
         if review.envelope_decision == "changed":
             now = current_envelope(store, client_id, day)
             band = now.band if (review.envelope_band is None and now) else (review.envelope_band or "")
-            _write_envelope(store, client_id, day, _parse_hours(review.envelope_hours), review.envelope_reason, band,
-                            review.envelope_note.strip(), review_id)
+            add_envelope_change(store, client_id, day, review.envelope_hours, review.envelope_reason, band=band,
+                                note=review.envelope_note, review_id=review_id)
     return review_id
 
 
@@ -729,3 +679,50 @@ def outcome_status_history(store: Store, client_id: int) -> list[OutcomeHistory]
             (client_id,),
         )
     ]
+
+
+# -- the list, exported --------------------------------------------------------------------
+DUE_LIST_HEADERS = (
+    _("Client ref"), _("Client"), _("Key worker"), _("Team"), _("Due date"), _("Method"), _("First review"),
+    _("State"), _("When"), _("Last review"), _("Last method"),
+)
+
+
+def due_list_rows(items: list[DueReview]) -> list[tuple]:
+    """The review list as plain rows (dates as dates) in the order of ``DUE_LIST_HEADERS``."""
+    return [
+        (item.client_ref, item.client_name, item.key_worker, item.team, item.due, METHOD_LABELS[item.method],
+         _("Yes") if item.first else _("No"), STATE_LABELS[item.state], when_text(item), item.last_review_date,
+         METHOD_LABELS.get(item.last_review_method or "", ""))
+        for item in items
+    ]
+
+
+def write_due_list_xlsx(items: list[DueReview], path: Path | str, on: dt.date | None = None) -> Path:
+    """The review list as a workbook, one row per client, cells neutralised against formulas."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    path = Path(path)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Reviews")
+    sheet.append([safe_cell(_("Reviews as on {day}").format(day=format_date(_today(on))))])
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet.append(list(DUE_LIST_HEADERS))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in due_list_rows(items):
+        sheet.append([safe_cell(value) for value in row])
+    for column in ("E", "J"):
+        for cell in sheet[column][2:]:
+            cell.number_format = "DD/MM/YYYY"
+    widths = (11, 26, 20, 14, 12, 11, 8, 10, 18, 12, 11)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A3"
+    try:
+        workbook.save(path)
+    except OSError as error:
+        raise BranchDeskError(_("The list could not be saved to “{path}” ({why}).").format(path=path, why=error.strerror or error)) from None
+    return path
