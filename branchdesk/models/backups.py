@@ -103,6 +103,7 @@ def _write_checked_copy(source: sqlite3.Connection, destination: Path) -> Path:
     try:
         target = sqlite3.connect(str(partial), isolation_level=None)
         try:
+            target.execute("PRAGMA synchronous = OFF")  # the finished copy is flushed to disk once, below
             source.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")
             problem = _integrity_problem(target)

@@ -308,9 +308,11 @@ def open_branch(
                         f"{_plain_name(path)} could not be upgraded for this version of BranchDesk ({error}). "
                         "It was left exactly as it was; a copy is in the backups folder beside it."
                     ) from None
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise BranchFileError(f"{_plain_name(path)} is busy in another program. Close it there and try again.") from None
+            if not isinstance(error, sqlite3.OperationalError):
+                raise BranchFileError(f"{_plain_name(path)} is damaged and will not be used. Restore it from a backup.") from None
             raise BranchFileError(f"{_plain_name(path)} cannot be opened ({error}).") from None
     except BaseException:
         conn.close()
