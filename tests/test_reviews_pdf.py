@@ -72,3 +72,26 @@ def test_saving_to_a_folder_that_is_missing_is_a_plain_error(store, held, tmp_pa
     assert path.read_bytes().startswith(b"%PDF")
     with pytest.raises(BranchDeskError, match="could not be saved"):
         write_review_pdf(store, held, tmp_path / "no such folder" / "review.pdf")
+
+
+def test_the_review_list_prints_and_exports(store, tmp_path):
+    from openpyxl import load_workbook
+
+    from branchdesk.models.review_pdf import render_due_list_pdf
+
+    add_client(store, "C001", D(2026, 8, 1), name="=HYPERLINK(\"http://x\")", key_worker="Sam Patel")
+    add_client(store, "C002", D(2026, 10, 1), name="Ted Brown", key_worker="")
+    on = D(2026, 10, 1)
+    items = reviews.schedule(store, on)
+    text = text_of(render_due_list_pdf(store, items, on, "Reviews: all clients")).replace("\n", " ")
+    assert "Reviews: all clients" in text and "As on 01/10/2026: 1 overdue, 0 due soon, 1 later." in text
+    assert "19 days overdue" in text and "12/09/2026" in text and "Visit (first)" in text
+
+    path = reviews.write_due_list_xlsx(items, tmp_path / "reviews.xlsx", on)
+    sheet = load_workbook(path).active
+    assert sheet["A1"].value == "Reviews as on 01/10/2026"
+    assert [c.value for c in sheet[2]][:5] == ["Client ref", "Client", "Key worker", "Team", "Due date"]
+    first = [c.value for c in sheet[3]]
+    assert first[0] == "C001" and first[1].startswith("'=")  # a formula is neutralised
+    assert first[4].date() == D(2026, 9, 12) and first[7] == "Overdue" and first[8] == "19 days overdue"
+    assert sheet.max_row == 4

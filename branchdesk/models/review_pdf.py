@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -296,30 +295,28 @@ def write_review_pdf(store: Store, review_id: int, path: Path | str) -> Path:
 
 
 def render_due_list_pdf(store: Store, items: list[DueReview], on: dt.date, heading: str = "") -> bytes:
-    """The review list as shown on screen, on A4 landscape, with the header row on every page."""
+    """The review list as shown on screen, on A4, with the header row on every page."""
     branch = get_branch(store)
     title = heading or _("Reviews")
     subtitle = _("As on {day}: {overdue} overdue, {soon} due soon, {later} later.").format(
         day=format_date(on), overdue=sum(i.state == "overdue" for i in items),
         soon=sum(i.state == "due_soon" for i in items), later=sum(i.state == "later" for i in items))
-    pagesize = landscape(A4)
-    width = pagesize[0] - 2 * MARGIN
-    header = [_("Client"), _("Due date"), _("When"), _("Method"), _("Key worker"), _("Team"), _("Last review")]
+    header = [_("Client"), _("Due date"), _("When"), _("Method"), _("Key worker"), _("Last review")]
     rows = [[para(text, "cell_header") for text in header]]
     for item in items:
-        last = format_date(item.last_review_date) + (" " + METHOD_LABELS[item.last_review_method].lower() if item.last_review_method else "")
+        last = format_date(item.last_review_date) + ("\n" + METHOD_LABELS[item.last_review_method].lower() if item.last_review_method else "")
         method = METHOD_LABELS[item.method] + (" " + _("(first)") if item.first else "")
+        worker = "\n".join(part for part in (item.key_worker or "—", item.team) if part)
         rows.append([
             para(f"{item.client_name} ({item.client_ref})", "cell"),
             para(format_date(item.due), "cell"),
             para(when_text(item), "cell_bold" if item.state == "overdue" else "cell"),
             para(method, "cell"),
-            para(item.key_worker or "—", "cell"),
-            para(item.team or "—", "cell"),
+            para(worker, "cell"),
             para(last or _("none yet"), "cell"),
         ])
-    widths = [74 * mm, 24 * mm, 32 * mm, 28 * mm, 42 * mm, 28 * mm]
-    widths.append(width - sum(widths))
+    widths = [42 * mm, 23 * mm, 32 * mm, 22 * mm, 27 * mm]
+    widths.append(CONTENT_WIDTH - sum(widths))
     table = _grid(rows, widths)
     shading = [("BACKGROUND", (2, n), (2, n), OVERDUE_SHADE) for n, item in enumerate(items, start=1) if item.state == "overdue"]
     table.setStyle(TableStyle(shading))
@@ -331,5 +328,4 @@ def render_due_list_pdf(store: Store, items: list[DueReview], on: dt.date, headi
         title=f"{title} — {format_date(on)}",
         author=branch.get("name") or "",
         footer_text=_("{title} · as on {day}").format(title=title, day=format_date(on)),
-        pagesize=pagesize,
     )
