@@ -48,9 +48,9 @@ def test_review_record_shows_everything_decided(store, held):
         "I want to get back to my garden", "Ongoing",
         "New outcomes agreed at this review", "I want to walk to the post office", "01/08/2026", "£250.00",
         "4 out of 5 (happy)", "They listen to me & I like Sam.",
-        "Support sequence", "Self-care", "Technology", "Community", "Team", "Not recorded", "Pendant alarm fitted.",
+        "Support sequence", "Self-care: Yes", "Technology: Yes", "Community: No", "Team: Not recorded", "Pendant alarm fitted.",
         "Changed from 14 to 10.5 hours a week", "More independent", "Hours saved: 3.5 hours a week",
-        "Next review", "By 16/08/2026, by phone call.",
+        "Next review: by 16/08/2026, by phone call.",
         "Signature", "The person (or their representative)", "For the branch",
     ):
         assert expected in text.replace("\n", " ") or expected in text, expected

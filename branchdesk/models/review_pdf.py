@@ -158,12 +158,12 @@ def _considered(value: bool | None) -> str:
 
 def _sequence(review: ReviewRecord) -> list[Flowable]:
     s = styles()
-    rows = [[para(_("Could this be met by…"), "cell_header"), para(_("Considered?"), "cell_header")]]
-    for step in SEQUENCE_STEPS:
-        rows.append([para(SEQUENCE_LABELS[step], "cell"), para(_considered(review.sequence.get(step)), "cell")])
+    cells = [Paragraph(f"<b>{escape(SEQUENCE_LABELS[step])}</b>: {escape(_considered(review.sequence.get(step)))}", s["cell"])
+             for step in SEQUENCE_STEPS]
+    table = _grid([cells], [CONTENT_WIDTH / len(SEQUENCE_STEPS)] * len(SEQUENCE_STEPS), header=False)
     story: list[Flowable] = [para(_("Support sequence"), s["heading"]),
-                             para(_("Before paid care, the review considered in turn the person's own abilities, technology, the community, and then the team."), "small"),
-                             Spacer(1, 2 * mm), _grid(rows, [70 * mm, 40 * mm])]
+                             para(_("Before paid care, was each of these considered, in this order?"), "small"),
+                             Spacer(1, 2 * mm), table]
     if review.sequence_notes:
         story += [Spacer(1, 2 * mm), para(_("What was decided"), "bold"), para(review.sequence_notes, "body")]
     return [KeepTogether(story)]
@@ -184,8 +184,8 @@ def envelope_text(review: ReviewRecord) -> list[str]:
             old=format_decimal(change.old_hours), new=format_decimal(change.new_hours), day=format_date(review.review_date)))
     lines.append(_("Reason: {reason}.").format(reason=REASON_LABELS.get(change.reason, change.reason)))
     if change.hours_saved:
-        lines.append(_("Hours saved: {hours} hours a week, because the person has become more independent or found support in the community.").format(
-            hours=format_decimal(change.old_hours - change.new_hours)))
+        why = _("the person has become more independent") if change.reason == "independence" else _("support was found in the community")
+        lines.append(_("Hours saved: {hours} hours a week, because {why}.").format(hours=format_decimal(change.old_hours - change.new_hours), why=why))
     if change.band:
         lines.append(_("Band: {band}.").format(band=change.band))
     return lines
@@ -193,18 +193,18 @@ def envelope_text(review: ReviewRecord) -> list[str]:
 
 def _envelope_and_next(review: ReviewRecord) -> list[Flowable]:
     s = styles()
-    story: list[Flowable] = [para(_("Weekly hours (the envelope)"), s["heading"])]
-    story += [para(line, "body") for line in envelope_text(review)]
+    envelope: list[Flowable] = [para(_("Weekly hours (the envelope)"), s["heading"])]
+    envelope += [para(line, "body") for line in envelope_text(review)]
     if review.envelope_change and review.envelope_change.note:
-        story.append(para(_("Note: {note}").format(note=review.envelope_change.note), "body"))
-    story.append(para(_("Next review"), s["heading"]))
+        envelope.append(para(_("Note: {note}").format(note=review.envelope_change.note), "body"))
     if review.next_review_date:
-        story.append(para(_("By {day}, by {method}.").format(day=format_date(review.next_review_date),
-                                                          method=METHOD_LABELS[other_method(review.method)].lower()), "body"))
+        next_text = _("by {day}, by {method}.").format(day=format_date(review.next_review_date),
+                                                       method=METHOD_LABELS[other_method(review.method)].lower())
     else:
-        story.append(para(_("Not set."), "body"))
+        next_text = _("not set.")
+    story = [KeepTogether(envelope), Spacer(1, 3 * mm), para(_("Next review: {when}").format(when=next_text), s["bold"])]
     if review.notes:
-        story += [para(_("Other notes"), s["heading"]), para(review.notes, "body")]
+        story.append(KeepTogether([para(_("Other notes"), s["heading"]), para(review.notes, "body")]))
     return story
 
 
@@ -215,7 +215,7 @@ def _signatures() -> KeepTogether:
 
     def block(title: str) -> Table:
         rows = [[para(title, "bold"), ""]] + [[para(label, "cell"), ""] for label in labels]
-        table = Table(rows, colWidths=[22 * mm, width - 22 * mm], rowHeights=[7 * mm, 12 * mm, 9 * mm, 9 * mm])
+        table = Table(rows, colWidths=[22 * mm, width - 22 * mm], rowHeights=[6 * mm, 10 * mm, 7 * mm, 7 * mm])
         table.setStyle(TableStyle([
             ("SPAN", (0, 0), (1, 0)),
             ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
@@ -226,9 +226,8 @@ def _signatures() -> KeepTogether:
 
     row = Table([[block(_("The person (or their representative)")), block(_("For the branch"))]], colWidths=[width + 10 * mm, width])
     row.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return KeepTogether([Spacer(1, 6 * mm), para(_("Agreed"), s["heading"]),
-                         para(_("We have talked through this review together and agree with what it records."), "body"),
-                         Spacer(1, 2 * mm), row])
+    return KeepTogether([Spacer(1, 4 * mm), para(_("We have talked through this review together and agree with what it records."), s["bold"]),
+                         Spacer(1, 1 * mm), row])
 
 
 def render_review_pdf(store: Store, review_id: int) -> bytes:
@@ -262,8 +261,6 @@ def render_review_pdf(store: Store, review_id: int) -> bytes:
         canvas.restoreState()
 
     story: list[Flowable] = [
-        para(_("Review of care and support for {name}").format(name=client["name"]), styles()["heading"]),
-        Spacer(1, 1 * mm),
         _details(client, review),
         *_outcomes(review),
         *_satisfaction(review),
