@@ -31,7 +31,6 @@ from branchdesk.models.claim_types import Claim, ClaimLine
 from branchdesk.models.contracts import Contract
 from branchdesk.models.dates import format_date, month_bounds, parse_month
 from branchdesk.models.db import Store
-from branchdesk.models.errors import BranchDeskError
 from branchdesk.models.money import format_money
 from branchdesk.models.pdf_common import (
     CONTENT_WIDTH,
@@ -55,6 +54,7 @@ from branchdesk.models.pdf_common import (
     printable,
     render_document,
     styles,
+    write_pdf_bytes,
 )
 
 COMPONENT_LABELS = {
@@ -391,14 +391,3 @@ def claim_pdf_for_branch(branch: dict, claim: Claim) -> bytes:
 def write_claim_pdf_file(store: Store, claim: Claim, path: Path | str) -> Path:
     """Write the printout to ``path``; a plain message when the file cannot be written."""
     return write_pdf_bytes(render_claim_pdf(store, claim), path)
-
-
-def write_pdf_bytes(pdf: bytes, path: Path | str) -> Path:
-    """Save PDF bytes (e.g. an issued claim's frozen printout) to ``path``."""
-    path = Path(path)
-    try:
-        path.write_bytes(pdf)
-    except OSError as error:
-        raise BranchDeskError(_("Could not save the PDF to {path}: {why}. Choose another folder or close the file if it is open in another program.").format(
-            path=path, why=error.strerror or error)) from None
-    return path

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from reportlab.lib import colors
@@ -28,6 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from branchdesk.i18n import _
+from branchdesk.models.errors import BranchDeskError
 from branchdesk.paths import resource
 
 FONT = "DejaVuSans"
@@ -383,3 +385,14 @@ def render_document(
 
 def _nothing(canvas: Canvas, document: BaseDocTemplate) -> None:
     """A page with nothing drawn besides the flowing text."""
+
+
+def write_pdf_bytes(pdf: bytes, path: Path | str) -> Path:
+    """Save PDF bytes to ``path``; a plain message when the file cannot be written."""
+    path = Path(path)
+    try:
+        path.write_bytes(pdf)
+    except OSError as error:
+        raise BranchDeskError(_("Could not save the PDF to {path}: {why}. Choose another folder, or close the file if it is open in another program.").format(
+            path=path, why=error.strerror or error)) from None
+    return path
