@@ -59,3 +59,13 @@ def test_usage_and_data_errors(store, tmp_path, capsys):
     assert main(["reviews", "due", "--db", str(tmp_path / "missing.sqlite")]) == 1
     err = capsys.readouterr().err
     assert "no branch file" in err and "Traceback" not in err
+
+
+def test_demo_branch_has_reviews_due(demo_path, capsys):
+    assert main(["reviews", "due", "--db", str(demo_path), "--on", "2026-11-15", "--within", "60", "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert items, "the demo branch should have reviews coming up"
+    assert {item["state"] for item in items} <= {"overdue", "due_soon"}
+    assert all(item["method"] in ("visit", "phone") for item in items)
+    dates = [item["due_date"] for item in items]
+    assert dates == sorted(dates)
