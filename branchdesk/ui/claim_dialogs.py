@@ -25,7 +25,7 @@ from branchdesk.i18n import _
 from branchdesk.models.claim_pdf import component_label
 from branchdesk.models.claim_types import Claim, ClaimLine
 from branchdesk.models.claims import Comparison, ComparisonRow
-from branchdesk.models.dates import format_date
+from branchdesk.models.dates import format_date, month_name, parse_month
 from branchdesk.models.errors import BranchDeskError, Problem, ValidationError
 from branchdesk.models.money import amount_string, format_decimal, format_money, parse_money
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, ok_cancel
@@ -53,6 +53,7 @@ class ClaimFormDialog(WindowModalDialog):
 
     def __init__(self, parent: QWidget | None, title: str, intro: str, ok_text: str):
         super().__init__(parent, title)
+        self.setMinimumWidth(520)
         self.problems = FieldProblems()
         self.form = QFormLayout()
         self.intro = QLabel(intro)
@@ -242,6 +243,7 @@ class ComparisonDialog(WindowModalDialog):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setSectionResizeMode(CompareColumns.NAME, QHeaderView.ResizeMode.Stretch)
         self.view.setAccessibleName(_("Comparison per client"))
         hours = sum(row.delivered_minutes for row in comparison.rows) / 60
@@ -288,7 +290,7 @@ class AdjustmentsModel(RecordTableModel):
 
     def display(self, line: ClaimLine, column: int):
         if column == AdjustmentColumns.MONTH:
-            return line.adjusts_month or ""
+            return month_name(*parse_month(line.adjusts_month)) if line.adjusts_month else ""
         if column == AdjustmentColumns.CLIENT:
             return f"{line.client_ref} {line.client_name}"
         if column == AdjustmentColumns.COMPONENT:
@@ -298,6 +300,8 @@ class AdjustmentsModel(RecordTableModel):
         return format_money(line.amount_pence)
 
     def sort_key(self, line: ClaimLine, column: int):
+        if column == AdjustmentColumns.MONTH:
+            return line.adjusts_month or ""
         if column == AdjustmentColumns.AMOUNT:
             return line.amount_pence
         return super().sort_key(line, column)
@@ -330,6 +334,7 @@ class AdjustmentsDialog(WindowModalDialog):
         view.verticalHeader().hide()
         view.horizontalHeader().setSectionResizeMode(AdjustmentColumns.EXPLANATION, QHeaderView.ResizeMode.Stretch)
         view.setAccessibleName(_("Pending adjustments"))
+        view.resizeRowsToContents()
         box = ok_cancel(self)
         box.button(box.StandardButton.Cancel).hide()
         box.button(box.StandardButton.Ok).setText(_("Close"))
