@@ -179,3 +179,26 @@ def test_history_shows_reviews_and_status_over_time(qtbot, context, store):
     assert timeline.index(0, 2).data(Qt.ItemDataRole.ToolTipRole) == "Toast only"
     assert "Next review due" in section.next_due.text()
     assert section.open_button.isEnabled()
+
+
+def test_print_list_and_review_record_open_the_preview(qtbot, context, caseload):
+    from branchdesk.ui.pdf_preview import PdfPreviewDialog
+    from branchdesk.ui.review_history import ReviewHistorySection
+    from branchdesk.ui.reviews import ReviewsScreen
+
+    screen = ReviewsScreen(context)
+    qtbot.addWidget(screen)
+    screen.refresh()
+    screen.state_filter.setCurrentIndex(screen.state_filter.findText("Overdue"))
+    qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
+    preview = screen.findChild(PdfPreviewDialog)
+    assert preview is not None and preview.pdf_bytes.startswith(b"%PDF")
+    assert preview.suggested_filename.endswith(".pdf")
+    preview.close()
+
+    section = ReviewHistorySection(context, caseload["ted"])
+    qtbot.addWidget(section)
+    qtbot.mouseClick(section.open_button, Qt.MouseButton.LeftButton)
+    record = section.findChild(PdfPreviewDialog)
+    assert record is not None and record.suggested_filename.startswith("Review C002 ")
+    record.close()
