@@ -117,3 +117,15 @@ def test_process_running():
     assert not file_lock.process_running(0)
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     assert not file_lock.process_running(int(finished.stdout))
+
+
+def test_a_lock_this_program_let_go_of_without_releasing_is_stale(tmp_path):
+    path = tmp_path / "branch.sqlite"
+    held = acquire(path, "Jo")
+    with pytest.raises(FileInUse) as live:
+        acquire(path, "Jo")
+    assert not live.value.stale
+    del held, live
+    with pytest.raises(FileInUse) as left:
+        acquire(path, "Jo")
+    assert left.value.stale

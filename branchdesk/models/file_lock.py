@@ -17,12 +17,16 @@ import socket
 import sys
 import time
 import uuid
+import weakref
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from branchdesk.i18n import _
 from branchdesk.models.dates import format_date
 from branchdesk.models.errors import BranchFileError
+
+#: Locks held by this process, by token; one whose FileLock is gone was left behind (a window that died).
+_HELD: weakref.WeakValueDictionary[str, FileLock] = weakref.WeakValueDictionary()
 
 #: A lock file that cannot be read and is older than this was left half-written by a crash.
 UNREADABLE_GRACE_SECONDS = 10
@@ -88,12 +92,14 @@ class FileLock:
         self.path = path
         self.info = info
         self.released = False
+        _HELD[info.token] = self
 
     def release(self) -> None:
         """Remove the lock file, if it is still ours."""
         if self.released:
             return
         self.released = True
+        _HELD.pop(self.info.token, None)
         current = read_lock(self.path)
         if current is not None and current.token == self.info.token:
             with contextlib.suppress(FileNotFoundError):
@@ -175,7 +181,11 @@ def is_stale(path: str | os.PathLike, info: LockInfo) -> bool:
         except OSError:
             return True
         return age > UNREADABLE_GRACE_SECONDS
-    return info.computer == this_computer() and not process_running(info.pid)
+    if info.computer != this_computer():
+        return False
+    if info.pid == os.getpid():
+        return info.token not in _HELD
+    return not process_running(info.pid)
 
 
 def acquire(path: str | os.PathLike, user: str) -> FileLock:

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.branch_actions += [
             self._action(_("&Back up now…"), lambda: self._call("branchdesk.ui.backup_restore", "back_up_now_dialog"), None, file_menu),
             self._action(_("&Restore…"), lambda: self._call("branchdesk.ui.backup_restore", "restore_dialog"), None, file_menu),
+            self._action(_("&Move branch file…"), lambda: self._call("branchdesk.ui.backup_restore", "move_branch_file_dialog"), None, file_menu),
         ]
         file_menu.addSeparator()
         self._action(_("&Quit"), self.close, QKeySequence.StandardKey.Quit, file_menu)
@@ -217,15 +218,22 @@ class MainWindow(QMainWindow):
     def open_branch_file(self, path: Path | str, read_only: bool = False) -> bool:
         """Close the current branch (if any) and open ``path``; plain message on failure."""
         from branchdesk.models.db import open_branch
+        from branchdesk.ui.file_in_use import prepare_to_open
 
         path = Path(path)
         self.close_branch()
+        plan = prepare_to_open(self, path, read_only)
+        if plan is None:
+            self._show_welcome()
+            return False
         try:
-            store = open_branch(path, user=self.context.user, read_only=read_only)
+            store = open_branch(plan.path, user=self.context.user, read_only=plan.read_only)
         except BranchDeskError as error:
+            plan.release()
             show_error(self, str(error), _("Cannot open the branch file"))
             self._show_welcome()
             return False
+        self.context.file_lock = plan.lock
         self._use_store(store)
         return True
 
