@@ -318,3 +318,9 @@ def test_command_line_import(branch, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "row 2, column client_ref" in err and "Nothing was imported" in err
     assert cli(["import", "visits", str(path), "--db", db, "--mapping", "Missing"]) == 1
+
+
+def test_a_file_visit_across_midnight_overlapping_next_mornings_recorded_visit(branch, tmp_path):
+    run(branch, write(tmp_path, HEADER + "\nC002,W01,2026-10-02,00:10,00:10,00:40,,completed\n"))
+    report = run(branch, write(tmp_path, HEADER + "\nC001,W01,2026-10-01,23:30,23:30,00:20,,completed\n", "night.csv"))
+    assert [(p.row, p.column) for p in report.problems] == [(2, "actual_start")]

@@ -557,7 +557,7 @@ def _compare_with_stored(store, visits_file, parsed, report, progress, abort) ->
         raise ImportCancelled
     dates = [row[_DATE] for row in unique]
     first = (dt.date.fromisoformat(min(dates)) - dt.timedelta(days=1)).isoformat()
-    last = max(dates)
+    last = (dt.date.fromisoformat(max(dates)) + dt.timedelta(days=1)).isoformat()
     stored_by_key = {row["match_key"]: row for row in store.rows(
         f"SELECT {_STORED_COLUMNS} FROM visits WHERE visit_date BETWEEN ? AND ?", (first, last))}
     plan = _Plan()
