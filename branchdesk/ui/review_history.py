@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -169,6 +169,10 @@ class OutcomeTimelineModel(QAbstractTableModel):
             return STATUS_LABELS[status] if status else ""
         if role == Qt.ItemDataRole.ForegroundRole and status in STATUS_COLOURS:
             return QColor(STATUS_COLOURS[status])
+        if role == Qt.ItemDataRole.FontRole and column == 1:
+            bold = QFont()
+            bold.setBold(True)
+            return bold
         if role == Qt.ItemDataRole.ToolTipRole and entry is not None and entry.notes:
             return entry.notes
         return None
@@ -248,6 +252,7 @@ class ReviewHistorySection(QWidget):
         top.insertWidget(0, self.next_due, 1)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        context.data_changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
@@ -290,5 +295,4 @@ class ReviewHistorySection(QWidget):
     def record_review(self) -> None:
         from branchdesk.ui.review_form import record_review_for
 
-        dialog = record_review_for(self.context, self.client_id, self)
-        dialog.saved.connect(lambda _id: self.refresh())
+        record_review_for(self.context, self.client_id, self)
