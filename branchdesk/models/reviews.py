@@ -45,8 +45,7 @@ from branchdesk.models.outcomes import DOMAIN_NAMES, Outcome, next_outcome_ref, 
 from branchdesk.models.schema import DOMAINS, ENVELOPE_REASONS, OUTCOME_STATUSES, REVIEW_METHODS
 from branchdesk.models.spreadsheet_safety import safe_cell
 
-STATES = ("overdue", "due_soon", "later")
-#: Statuses a review may give an outcome; ``active`` is shown to the user as "ongoing".
+#: Statuses a review may give an outcome, in the order offered; ``active`` is shown as "ongoing".
 ASSESSMENT_STATUSES = ("achieved", "partly", "not_achieved", "active", "withdrawn")
 #: Outcomes whose status is final are no longer assessed at reviews.
 CLOSED_STATUSES = ("achieved", "withdrawn")

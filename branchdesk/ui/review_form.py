@@ -32,6 +32,7 @@ from branchdesk.models.envelope import REASON_LABELS
 from branchdesk.models.errors import BranchDeskError, ValidationError
 from branchdesk.models.money import format_decimal, format_money, to_decimal
 from branchdesk.models.reviews import (
+    ASSESSMENT_STATUSES,
     CHANGE_REASONS,
     DOMAIN_LABELS,
     METHOD_LABELS,
@@ -52,8 +53,6 @@ from branchdesk.models.schema import DOMAINS
 from branchdesk.ui.context import app_settings
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, button_row, show_error
 
-#: The order statuses are offered in the form ("ongoing" is stored as ``active``).
-FORM_STATUSES = ("achieved", "partly", "not_achieved", "active", "withdrawn")
 SEQUENCE_QUESTIONS = {
     "self_care": _("Self-care: could the person do more for themselves, perhaps with some reablement?"),
     "technology": _("Technology: could equipment or technology help (pendant alarm, medication dispenser, sensors)?"),
@@ -263,9 +262,9 @@ class ReviewFormDialog(WindowModalDialog):
             label = QLabel(text)
             label.setWordWrap(True)
             status = QComboBox()
-            for value in FORM_STATUSES:
+            for value in ASSESSMENT_STATUSES:
                 status.addItem(STATUS_LABELS[value], value)
-            status.setCurrentIndex(FORM_STATUSES.index("active"))
+            status.setCurrentIndex(ASSESSMENT_STATUSES.index("active"))
             status.setAccessibleName(_("Status of {ref}").format(ref=outcome["ref"]))
             evidence = QLineEdit()
             evidence.setPlaceholderText(_("What you saw or were told"))
