@@ -3,8 +3,9 @@
 import datetime as dt
 import json
 
+from test_reviews import add_client, hold
+
 from branchdesk.cli import main
-from tests.test_reviews import add_client, hold
 
 D = dt.date
 

@@ -5,12 +5,12 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from test_reviews import add_client, add_outcome
 
 from branchdesk.models import reviews
 from branchdesk.models.errors import BranchDeskError
 from branchdesk.models.review_pdf import render_review_pdf, write_review_pdf
 from branchdesk.models.reviews import NewOutcome, OutcomeAssessment, ReviewInput
-from tests.test_reviews import add_client, add_outcome
 
 D = dt.date
 

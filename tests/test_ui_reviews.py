@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from test_reviews import add_client, add_outcome
 
 from branchdesk.models import reviews
 from branchdesk.models.dates import add_months
 from branchdesk.models.reviews import OutcomeAssessment, ReviewInput
-from tests.test_reviews import add_client, add_outcome
 
 TODAY = dt.date.today()
 
