@@ -297,11 +297,11 @@ class RestoreDialog(WindowModalDialog):
         self.model.set_rows(backups)
         self.folder_label.setText(_("{count} backups in {folder}").format(count=len(backups), folder=self.folder)
                                   if backups else _("There are no backups in {folder}.").format(folder=self.folder))
+        self.restore_button.setEnabled(False)
         if backups:
             self.view.selectRow(0)
         else:
             self.preview.setText(_("Choose a backup to see what it holds."))
-        self.restore_button.setEnabled(bool(backups))
 
     def _look_elsewhere(self) -> None:
         chosen = choose_folder(self, _("Choose a folder with backups"), str(self.folder))
