@@ -26,7 +26,13 @@ from branchdesk.models.errors import BranchDeskError, ValidationError
 from branchdesk.models.import_report import ImportProblem, ImportReport
 from branchdesk.models.money import format_decimal, format_money
 from branchdesk.models.outcomes import outcome_from_form
-from branchdesk.models.schema import ENVELOPE_REASONS, OUTCOME_STATUSES, REVIEW_METHODS, SUSPENSION_REASONS
+from branchdesk.models.schema import (
+    ENVELOPE_REASONS,
+    OUTCOME_STATUSES,
+    REVIEW_METHODS,
+    SUSPENSION_REASONS,
+)
+from branchdesk.models.spreadsheet_safety import safe_cell
 from branchdesk.models.workers import worker_from_form
 from branchdesk.models.xlsx_reading import SheetTooLong, open_xlsx
 
@@ -110,25 +116,12 @@ class CaseloadWorkbook:
         return sum(len(rows) for rows in self.rows.values())
 
 
-def safe_cell(value):
-    """A cell value a spreadsheet will not run: text starting with = + - @ gets a leading
-    apostrophe, and characters a workbook cannot hold are dropped."""
-    if not isinstance(value, str):
-        return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def _unneutralise(value):
     """Undo the apostrophe an export puts before text starting with = + - @."""
     if isinstance(value, str):
         value = value.strip()
-        if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-            return value[1:]
+        if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+            return value[1:].strip()
     return value
 
 

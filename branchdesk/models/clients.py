@@ -263,13 +263,14 @@ def list_clients(store: Store) -> list[Client]:
 
 
 def next_client_ref(store: Store) -> str:
-    """A suggestion for a new client's ref: ``C`` and the next free number."""
-    highest = 0
+    """A suggestion for a new client's ref: ``C`` and the next free number, as wide as the others."""
+    highest, width = 0, 3
     for (ref,) in store.rows("SELECT ref FROM clients WHERE ref GLOB 'C[0-9]*'"):
         digits = ref[1:]
         if digits.isdigit():
             highest = max(highest, int(digits))
-    return f"C{highest + 1:03d}"
+            width = max(width, len(digits))
+    return f"C{highest + 1:0{width}d}"
 
 
 def _check_saveable(store: Store, client: Client) -> None:

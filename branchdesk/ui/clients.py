@@ -1,0 +1,331 @@
+"""The Clients screen: the whole caseload, searched as you type, filtered, sorted and opened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import IntEnum
+
+from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from branchdesk.i18n import _
+from branchdesk.models.clients import (
+    CATEGORY_NAMES,
+    FUNDING_NAMES,
+    STATUS_NAMES,
+    CaseloadRow,
+    caseload_rows,
+)
+from branchdesk.models.money import format_decimal
+from branchdesk.models.workers import teams
+from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
+
+STATUS_COLOURS = {"referred": QColor("#1c5a99"), "suspended": QColor("#8a5a00"), "ended": QColor("#666666")}
+OVERDUE = QColor("#b3261e")
+
+
+class Columns(IntEnum):
+    REF = 0
+    NAME = 1
+    COUNCIL_REF = 2
+    CATEGORY = 3
+    FUNDING = 4
+    STATUS = 5
+    KEY_WORKER = 6
+    TEAM = 7
+    ENVELOPE = 8
+    NEXT_REVIEW = 9
+
+
+class CaseloadModel(RecordTableModel):
+    """One row per client (``CaseloadRow``); sorting is done here, in Python, so it stays quick."""
+
+    Columns = Columns
+    headers = {
+        Columns.REF: _("Ref"),
+        Columns.NAME: _("Name"),
+        Columns.COUNCIL_REF: _("Council ref"),
+        Columns.CATEGORY: _("Category"),
+        Columns.FUNDING: _("Funding"),
+        Columns.STATUS: _("Status"),
+        Columns.KEY_WORKER: _("Key worker"),
+        Columns.TEAM: _("Team"),
+        Columns.ENVELOPE: _("Envelope h/week"),
+        Columns.NEXT_REVIEW: _("Next review due"),
+    }
+    today = dt.date.today()
+
+    def display(self, row: CaseloadRow, column: int):
+        if column == Columns.REF:
+            return row.ref
+        if column == Columns.NAME:
+            return row.name
+        if column == Columns.COUNCIL_REF:
+            return row.council_ref
+        if column == Columns.CATEGORY:
+            return CATEGORY_NAMES.get(row.category, row.category)
+        if column == Columns.FUNDING:
+            return FUNDING_NAMES.get(row.funding, row.funding)
+        if column == Columns.STATUS:
+            return STATUS_NAMES[row.status]
+        if column == Columns.KEY_WORKER:
+            return row.key_worker
+        if column == Columns.TEAM:
+            return row.team
+        if column == Columns.ENVELOPE:
+            return "" if row.envelope_hours is None else format_decimal(row.envelope_hours)
+        return row.next_review_due
+
+    def sort_key(self, row: CaseloadRow, column: int):
+        if column == Columns.ENVELOPE:
+            return row.envelope_hours if row.envelope_hours is not None else -1
+        if column == Columns.NEXT_REVIEW:
+            return row.next_review_due or dt.date.max
+        if column == Columns.STATUS:
+            return ("active", "suspended", "referred", "ended").index(row.status)
+        value = self.display(row, column)
+        return value.lower() if isinstance(value, str) else value
+
+    def alignment(self, row, column: int):
+        return RIGHT if column == Columns.ENVELOPE else None
+
+    def foreground(self, row: CaseloadRow, column: int):
+        if column == Columns.STATUS:
+            return STATUS_COLOURS.get(row.status)
+        if column == Columns.NEXT_REVIEW and row.next_review_due and row.next_review_due < self.today:
+            return OVERDUE
+        if row.status == "ended":
+            return STATUS_COLOURS["ended"]
+        return None
+
+    def tooltip(self, row: CaseloadRow, column: int):
+        if column == Columns.NEXT_REVIEW and row.next_review_due and row.next_review_due < self.today:
+            return _("Overdue by {n} days").format(n=(self.today - row.next_review_due).days)
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if column < 0:
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._rows.sort(key=lambda r: (self.sort_key(r, column), r.ref.lower()), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+
+class CaseloadProxy(FilterProxy):
+    """Filters only; sorting is left to the model, which sorts its own rows much faster."""
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
+
+
+class ClientsScreen(QWidget):
+    """Every client: search (Ctrl+F), filters, sort by any column, New referral (Ctrl+N), Enter to open."""
+
+    def __init__(self, context, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.model = CaseloadModel()
+        self.proxy = CaseloadProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setDynamicSortFilter(False)
+
+        title = QLabel(_("Clients"))
+        title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search by name, ref, council ref or postcode (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search clients"))
+        self.search.setMinimumWidth(320)
+        self.search.textChanged.connect(self.apply_filters)
+        self.status = QComboBox()
+        self.status.setAccessibleName(_("Status"))
+        self.status.addItem(_("Any status"), "")
+        for value, name in STATUS_NAMES.items():
+            self.status.addItem(name, value)
+        self.category = QComboBox()
+        self.category.setAccessibleName(_("Category"))
+        self.category.addItem(_("Any category"), "")
+        for value, name in CATEGORY_NAMES.items():
+            self.category.addItem(name, value)
+        self.team = QComboBox()
+        self.team.setAccessibleName(_("Team"))
+        self.contract = QComboBox()
+        self.contract.setAccessibleName(_("Contract"))
+        self.show_ended = QCheckBox(_("Show ended"))
+        for combo in (self.status, self.category, self.team, self.contract):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        self.show_ended.toggled.connect(self.apply_filters)
+        new_referral = QPushButton(_("New referral…"))
+        new_referral.setToolTip(_("Ctrl+N"))
+        new_referral.clicked.connect(self.new_referral)
+        open_button = QPushButton(_("Open"))
+        open_button.clicked.connect(lambda: self.open_client(self.view.currentIndex()))
+
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(new_referral)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        for combo in (self.status, self.category, self.team, self.contract):
+            filters.addWidget(combo)
+        filters.addWidget(self.show_ended)
+
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.setAccessibleName(_("Clients"))
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(Columns.NAME, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((Columns.REF, 80), (Columns.COUNCIL_REF, 100), (Columns.CATEGORY, 100), (Columns.FUNDING, 150),
+                              (Columns.STATUS, 90), (Columns.KEY_WORKER, 140), (Columns.TEAM, 90), (Columns.ENVELOPE, 120),
+                              (Columns.NEXT_REVIEW, 120)):
+            self.view.setColumnWidth(column, width)
+        self.view.sortByColumn(Columns.NAME, Qt.SortOrder.AscendingOrder)
+        self.view.activated.connect(self.open_client)
+        self.count = QLabel()
+        self.count.setAccessibleName(_("Clients shown"))
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(open_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bottom)
+        self.refresh()
+
+    # -- data -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        store = self.context.store
+        if store is None:
+            return
+        today = dt.date.today()
+        CaseloadModel.today = today
+        current = self.current_client_id()
+        self.model.set_rows(caseload_rows(store, today))
+        self._fill_combo(self.team, _("Any team"), [(t, t) for t in teams(store)])
+        self._fill_combo(self.contract, _("Any contract"), [(r["ref"], r["id"]) for r in store.rows("SELECT id, ref FROM contracts ORDER BY ref")])
+        header = self.view.horizontalHeader()
+        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.apply_filters()
+        if current is not None:
+            self.select_client(current)
+        self.setProperty("stale", False)
+
+    def _fill_combo(self, combo: QComboBox, everything: str, items: list[tuple[str, object]]) -> None:
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, "")
+        for text, value in items:
+            combo.addItem(text, value)
+        index = combo.findData(chosen) if chosen not in (None, "") else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def apply_filters(self) -> None:
+        terms = self.search.text().lower().split()
+        status = self.status.currentData()
+        category = self.category.currentData()
+        team = self.team.currentData()
+        contract = self.contract.currentData()
+        hide_ended = not self.show_ended.isChecked() and status != "ended"
+
+        def accept(row: CaseloadRow) -> bool:
+            if hide_ended and row.status == "ended":
+                return False
+            if status and row.status != status:
+                return False
+            if category and row.category != category:
+                return False
+            if team and row.team != team:
+                return False
+            if contract and row.contract_id != contract:
+                return False
+            text = row.search_text
+            return all(term in text for term in terms)
+
+        self.proxy.set_predicate(accept if (terms or status or category or team or contract or hide_ended) else None)
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count.setText(_("{shown:,} of {total:,} clients shown").format(shown=shown, total=total))
+        if shown and not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
+
+    # -- selection and opening ---------------------------------------------------------------
+    def current_client_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return self.proxy.row_object(index).id if index.isValid() else None
+
+    def select_client(self, client_id: int) -> None:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.proxy.row_object(index).id == client_id:
+                self.view.setCurrentIndex(index)
+                self.view.scrollTo(index)
+                return
+
+    def open_client(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        from branchdesk.ui.client_record import open_client_record
+
+        open_client_record(self.context, self.proxy.row_object(index).id, self)
+
+    def new_referral(self) -> None:
+        from branchdesk.ui.referral import ReferralDialog
+
+        dialog = ReferralDialog(self.context, self)
+        if dialog.exec() and dialog.created_id is not None:
+            self.refresh()
+            self.select_client(dialog.created_id)
+
+    # -- keys: Ctrl+F and Ctrl+N belong to this screen while it has the focus -------------------
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and self._own_key(event):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        key = self._own_key(event)
+        if key == "find":
+            self.search.setFocus()
+            self.search.selectAll()
+        elif key == "new":
+            self.new_referral()
+        elif event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.search.hasFocus():
+            self.view.setFocus()
+            if event.key() != Qt.Key.Key_Down:
+                self.open_client(self.view.currentIndex())
+        else:
+            super().keyPressEvent(event)
+
+    @staticmethod
+    def _own_key(event) -> str | None:
+        if event.matches(QKeySequence.StandardKey.Find):
+            return "find"
+        if event.matches(QKeySequence.StandardKey.New):
+            return "new"
+        return None
