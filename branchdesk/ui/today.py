@@ -191,7 +191,7 @@ class TodayScreen(QWidget):
         self.capacity_label = QLabel()
         self.capacity_label.setWordWrap(True)
         caseload_layout.addWidget(self.capacity_label)
-        caseload_box.setMinimumHeight(280)
+        self.caseload_view.setMinimumHeight(190)
 
         self.claims_chart = QChart()
         self.claims_chart.setTitle(_("Claims issued, last 12 months, by component (£)"))
@@ -211,10 +211,10 @@ class TodayScreen(QWidget):
         grid.addWidget(self.reviews_card, 0, 0)
         grid.addWidget(self.plans_card, 0, 1)
         grid.addWidget(self.claims_card, 0, 2)
-        grid.addWidget(caseload_box, 1, 0)
-        grid.addWidget(_chart_view(self.claims_chart), 1, 1, 1, 2)
-        grid.addWidget(reablement_box, 2, 0)
-        grid.addWidget(_chart_view(self.outcomes_chart), 2, 1, 1, 2)
+        grid.addWidget(caseload_box, 1, 0, 1, 2)
+        grid.addWidget(reablement_box, 1, 2)
+        grid.addWidget(_chart_view(self.claims_chart), 2, 0, 1, 3)
+        grid.addWidget(_chart_view(self.outcomes_chart), 3, 0, 1, 3)
         for column in range(3):
             grid.setColumnStretch(column, 1)
 
@@ -269,11 +269,15 @@ class TodayScreen(QWidget):
 
     def _show_capacity(self, capacity: reports.Capacity) -> None:
         used = reports.describe_share(capacity.used_share)
+        if capacity.spare_hours >= 0:
+            room = _("{hours} hours a week spare").format(hours=format_decimal(capacity.spare_hours, 1))
+        else:
+            room = _("{hours} hours a week short").format(hours=format_decimal(-capacity.spare_hours, 1))
         self.capacity_label.setText(_(
             "Capacity: {clients} clients with {envelope} envelope hours a week; {workers} workers contracted "
-            "for {contracted} hours a week ({used} used, {spare} hours spare).").format(
+            "for {contracted} hours a week ({used} used, {room}).").format(
             clients=capacity.clients, envelope=format_decimal(capacity.envelope_hours, 1), workers=capacity.workers,
-            contracted=format_decimal(capacity.contracted_hours, 1), used=used, spare=format_decimal(capacity.spare_hours, 1)))
+            contracted=format_decimal(capacity.contracted_hours, 1), used=used, room=room))
 
     def _show_claims_chart(self, months: list[dict]) -> None:
         chart = self.claims_chart
@@ -296,7 +300,8 @@ class TodayScreen(QWidget):
         x_axis = QBarCategoryAxis()
         x_axis.append(labels)
         y_axis = QValueAxis()
-        y_axis.setRange(0, max(highest * 1.1, 100))
+        y_axis.setRange(0, max(highest, 100))
+        y_axis.applyNiceNumbers()
         y_axis.setLabelFormat("%.0f")
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
@@ -312,7 +317,7 @@ class TodayScreen(QWidget):
         bar = QBarSet(_("Achieved (partly counts half)"))
         bar.setColor(QColor("#0f6e6e"))
         for quarter in quarters:
-            percent = quarter["rate"] * 100 if quarter["rate"] is not None else Decimal(0)
+            percent = (quarter["rate"] * 100).quantize(Decimal(1)) if quarter["rate"] is not None else Decimal(0)
             bar.append(float(percent))
         series = QBarSeries()
         series.append(bar)
