@@ -282,6 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say_error("Stopped.")
         return EXIT_ERROR
+    except BrokenPipeError:  # the output was piped into a program that stopped reading (e.g. head)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except MemoryError:
         _say_error("There was not enough memory to finish; close other programs and try again.")
         return EXIT_ERROR
