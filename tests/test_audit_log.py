@@ -46,7 +46,7 @@ def test_newest_first_with_old_and_new_values(logged):
     envelope = entries[2]
     assert (envelope.user, envelope.action_text, envelope.entity_text, envelope.when_text) == ("Bob", "Changed", "Hours envelope", "02/10/2026 10:30")
     assert envelope.client_text == "C1 Mary Jones"
-    assert envelope.changes_text() == "hours_per_week: 10 → 8.5"
+    assert envelope.changes_text() == "hours per week: 10 → 8.5"
     assert entries[0].changes_text() == "name: @Sam (removed)"
     assert entries[3].changes_text() == "name: Mary Jones"
 
@@ -96,3 +96,13 @@ def test_export_csv_neutralises_formula_cells(logged, tmp_path):
 def test_export_to_a_folder_that_does_not_exist_is_a_plain_error(logged, tmp_path):
     with pytest.raises(audit_log.BranchDeskError, match="could not be saved"):
         export_audit(audit_entries(logged), tmp_path / "missing" / "audit.xlsx")
+
+
+def test_values_read_as_a_person_reads_them():
+    entry = audit_log.AuditEntry(
+        id=1, at=dt.datetime(2026, 10, 1, 9), user="Ann", action="update", entity="claim", entity_id=4, client_id=None,
+        client_ref="", client_name="", summary="Claim queried",
+        old={"queried_on": None, "claim_id": 4, "note": "2026-02-31"},
+        new={"queried_on": "2026-09-17", "claim_id": 4, "note": "2026-02-31x"},
+    )
+    assert entry.changes_text() == "note: 2026-02-31 → 2026-02-31x\nqueried on: — → 17/09/2026"

@@ -44,7 +44,7 @@ def _summaries(dialog):
 def test_every_change_newest_first_with_the_first_in_full(dialog):
     assert _summaries(dialog) == ["Branch details entered", "Contract HCC changed", "Envelope changed", "Client C1 added"]
     dialog.view.selectRow(2)
-    assert dialog.proxy.index(2, AuditColumns.CHANGES).data() == "hours_per_week: 10 → 8.5"
+    assert dialog.proxy.index(2, AuditColumns.CHANGES).data() == "hours per week: 10 → 8.5"
     details = dialog.details.toPlainText()
     assert "Envelope changed" in details and "Bob" in details and "8.5" in details and "Mary <Jones> & Co" in details
     assert dialog.count.text() == "4 entries"
@@ -77,4 +77,4 @@ def test_export_what_is_shown(dialog, tmp_path):
     dialog.export_to(str(path))
     rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
     assert len(rows) == 2
-    assert rows[1][0] == dt.datetime(2026, 10, 2) and rows[1][2] == "Bob" and rows[1][10] == "hours_per_week: 8.5"
+    assert rows[1][0] == dt.datetime(2026, 10, 2) and rows[1][2] == "Bob" and rows[1][10] == "hours per week: 8.5"

@@ -8,7 +8,12 @@ from branchdesk.models import backups
 from branchdesk.models.db import backups_folder, create_branch, open_branch
 from branchdesk.ui import backup_restore
 from branchdesk.ui import main_window as main_window_module
-from branchdesk.ui.backup_restore import BackUpDialog, RestoreDialog, check_branch_dialog, move_branch_file_dialog
+from branchdesk.ui.backup_restore import (
+    BackUpDialog,
+    RestoreDialog,
+    check_branch_dialog,
+    move_branch_file_dialog,
+)
 from branchdesk.ui.main_window import MainWindow
 
 
@@ -96,7 +101,7 @@ def test_a_damaged_backup_is_shown_and_cannot_be_restored(window, qtbot, said):
     (folder / "Kennet Valley-2026-10-01-093000.sqlite").write_bytes(b"not a database at all" * 100)
     dialog = RestoreDialog(window)
     qtbot.addWidget(dialog)
-    assert dialog.proxy.index(0, backup_restore.BackupColumns.CLIENTS).data() == "Cannot be restored"
+    assert "not a BranchDesk branch file" in dialog.proxy.index(0, backup_restore.BackupColumns.LATEST_CHANGE).data()
     assert not dialog.restore_button.isEnabled()
     dialog.restore_selected()
     assert "not a BranchDesk branch file" in said["error"][-1]

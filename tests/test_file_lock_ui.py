@@ -8,7 +8,14 @@ from branchdesk.models.db import create_branch
 from branchdesk.models.file_lock import acquire, lock_path, read_lock
 from branchdesk.ui import backup_restore, file_in_use
 from branchdesk.ui import main_window as main_window_module
-from branchdesk.ui.file_in_use import BREAK_LOCK, CANCEL, MOVE, READ_ONLY, FileInUseDialog, LocationProblemDialog
+from branchdesk.ui.file_in_use import (
+    BREAK_LOCK,
+    CANCEL,
+    MOVE,
+    READ_ONLY,
+    FileInUseDialog,
+    LocationProblemDialog,
+)
 from branchdesk.ui.main_window import MainWindow
 
 

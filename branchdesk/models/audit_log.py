@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,10 @@ from branchdesk.i18n import _
 from branchdesk.models.dates import format_date
 from branchdesk.models.db import Store
 from branchdesk.models.errors import BranchDeskError
+from branchdesk.models.money import format_money
 from branchdesk.models.spreadsheet_safety import safe_row
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: The screen shows at most this many entries at once (newest first); filters narrow it down.
 DEFAULT_LIMIT = 5000
@@ -49,6 +53,17 @@ ENTITY_NAMES = {
     "import_mapping": _("Column mapping"),
     "settings": _("Settings"),
 }
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an audit entry: its label, the old and new values as text, and which of them were recorded."""
+
+    label: str
+    old: str
+    new: str
+    had_old: bool
+    has_new: bool
 
 
 @dataclass(frozen=True)
@@ -87,38 +102,52 @@ class AuditEntry:
             return ""
         return f"{self.client_ref} {self.client_name}".strip()
 
-    def changes(self) -> list[tuple[str, str, str]]:
-        """(field, old value, new value) for each field the entry records, in name order (empty ones left out)."""
+    def changes(self) -> list[FieldChange]:
+        """Each field the entry records, in name order (the record's own numbers and empty ones left out)."""
         found = []
         for name in sorted(set(self.old) | set(self.new)):
-            old, new = value_text(self.old.get(name)), value_text(self.new.get(name))
+            if name == "id" or name.endswith("_id"):
+                continue  # the client and record columns already say which record it is
+            old, new = value_text(self.old.get(name), name), value_text(self.new.get(name), name)
             if old or new:
-                found.append((name, old, new))
+                found.append(FieldChange(field_label(name), old, new, name in self.old, name in self.new))
         return found
 
     def changes_text(self) -> str:
-        """One line per field: ``hours_per_week: 10 → 8.5`` (created and deleted values shown alone)."""
+        """One line per field: ``hours per week: 10 → 8.5`` (created and deleted values shown alone)."""
         lines = []
-        for name, old, new in self.changes():
-            if name in self.old and name in self.new:
-                lines.append(f"{name}: {old} → {new}")
-            elif name in self.new:
-                lines.append(f"{name}: {new}")
+        for change in self.changes():
+            if change.had_old and change.has_new:
+                lines.append(f"{change.label}: {change.old or '—'} → {change.new or '—'}")
+            elif change.has_new:
+                lines.append(f"{change.label}: {change.new}")
             else:
-                lines.append(_("{name}: {old} (removed)").format(name=name, old=old))
+                lines.append(_("{name}: {old} (removed)").format(name=change.label, old=change.old))
         return "\n".join(lines)
 
 
-def value_text(value) -> str:
-    """A stored value as a person reads it: empty for nothing, Yes/No, lists comma-separated."""
+def field_label(name: str) -> str:
+    """``hours_per_week`` → ``hours per week``; ``hourly_rate_pence`` → ``hourly rate``."""
+    return name.removesuffix("_pence").replace("_", " ")
+
+
+def value_text(value, name: str = "") -> str:
+    """A stored value as a person reads it: empty for nothing, Yes/No, money in pounds, dates as 31/10/2026."""
     if value is None:
         return ""
+    if name.endswith("_pence") and isinstance(value, int) and not isinstance(value, bool):
+        return format_money(value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, (list, tuple)):
-        return ", ".join(value_text(item) for item in value)
+        return ", ".join(value_text(item, name) for item in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return format_date(value)
+        except ValueError:
+            return value
     return str(value)
 
 
@@ -242,8 +271,8 @@ def _export_row(entry: AuditEntry) -> list:
         entry.client_ref,
         entry.client_name,
         entry.summary,
-        "\n".join(f"{name}: {old}" for name, old, _new in entry.changes() if name in entry.old),
-        "\n".join(f"{name}: {new}" for name, _old, new in entry.changes() if name in entry.new),
+        "\n".join(f"{change.label}: {change.old}" for change in entry.changes() if change.had_old),
+        "\n".join(f"{change.label}: {change.new}" for change in entry.changes() if change.has_new),
     ]
 
 

@@ -102,7 +102,7 @@ def changes_html(entry: AuditEntry) -> str:
     changes = entry.changes()
     if changes:
         rows = "".join(
-            f"<tr><td>{escape(name)}</td><td>{escape(old)}</td><td>{escape(new)}</td></tr>" for name, old, new in changes
+            f"<tr><td>{escape(change.label)}</td><td>{escape(change.old)}</td><td>{escape(change.new)}</td></tr>" for change in changes
         )
         parts.append(
             "<table border='0' cellspacing='0' cellpadding='4' width='100%'>"

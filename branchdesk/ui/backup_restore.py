@@ -176,7 +176,7 @@ class BackupsModel(RecordTableModel):
         if column == BackupColumns.SIZE:
             return size_text(info.size)
         if info.problem:
-            return _("Cannot be restored") if column == BackupColumns.CLIENTS else ""
+            return info.problem if column == BackupColumns.LATEST_CHANGE else "—"
         if column == BackupColumns.CLIENTS:
             return info.clients
         if column == BackupColumns.CLAIMS:
@@ -193,7 +193,7 @@ class BackupsModel(RecordTableModel):
         return super().sort_key(info, column)
 
     def alignment(self, info: BackupInfo, column: int):
-        if column in (BackupColumns.CLIENTS, BackupColumns.CLAIMS, BackupColumns.SIZE) and not info.problem:
+        if column in (BackupColumns.CLIENTS, BackupColumns.CLAIMS, BackupColumns.SIZE):
             return RIGHT
         return None
 
@@ -219,7 +219,7 @@ def describe_html(info: BackupInfo) -> str:
             rows.append((_("Latest change"), info.latest_change))
             rows.append((_("Made by"), _("{user}, {when}").format(user=info.latest_change_by, when=when_text(moment) if moment else "")))
         lines.append("<table cellspacing='0' cellpadding='3'>" + "".join(
-            f"<tr><td valign='top' style='color:palette(mid)'>{escape(label)}</td><td>{escape(str(value))}</td></tr>"
+            f"<tr><td valign='top' style='color:#555555'>{escape(label)}</td><td>{escape(str(value))}</td></tr>"
             for label, value in rows) + "</table>")
     lines.append(f"<p style='color:gray'>{escape(info.path.name)}</p>")
     return "".join(lines)
