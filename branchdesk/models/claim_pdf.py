@@ -14,6 +14,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -45,10 +46,12 @@ from branchdesk.models.pdf_common import (
     WINDOW_HEIGHT,
     WINDOW_TOP,
     FootOfPage,
+    SteadyParagraph,
     address_lines,
     draw_letterhead,
     draw_watermark,
     draw_window_address,
+    escape,
     fitted,
     para,
     printable,
@@ -74,8 +77,14 @@ DECLARATION = _("I certify that the services claimed for were provided under the
 COLUMN_WIDTHS = [22 * mm, 27 * mm, 24 * mm, CONTENT_WIDTH - 99 * mm, 26 * mm]
 DETAILS_LEFT = 118 * mm
 DETAILS_WIDTH = PAGE_WIDTH - MARGIN - DETAILS_LEFT
-#: Client groups up to this many lines are kept on one page.
+CELL_SIZE, CELL_LEADING, CELL_PADDING = 9, 11.5, 3
+#: A client's lines are printed in blocks of up to this many rows, each kept on one page.
 KEEP_GROUP_LINES = 8
+#: Explanations are continued on a further row every this many characters; names and
+#: descriptions are cut short beyond ``LONG_NAME`` (neither limit is reached by real data).
+LONG_TEXT, LONG_NAME = 1200, 300
+#: The most a block of a client's lines may take up (points): well under a page.
+BLOCK_HEIGHT = 400
 
 
 def component_label(component: str) -> str:
@@ -189,65 +198,144 @@ class _CutLine(Flowable):
         canvas.restoreState()
 
 
+def _short(text: str, column: int):
+    """Text for a narrow cell: drawn as it is when it fits on one line (fast for long claims),
+    otherwise a wrapping paragraph."""
+    shown = printable(text)
+    if "\n" not in shown and stringWidth(shown, FONT, CELL_SIZE) <= COLUMN_WIDTHS[column] - 2 * CELL_PADDING:
+        return shown
+    return para(text, "cell")
+
+
+def _style(*commands: tuple) -> TableStyle:
+    return TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
+        ("LEADING", (0, 0), (-1, -1), CELL_LEADING),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        *commands,
+    ])
+
+
+#: A client's lines (component, what for, amount) inside one cell of the lines table,
+#: with or without a subtotal row at the end; shared by every client's block.
+LINES_STYLE = _style(("ALIGN", (2, 0), (2, -1), "RIGHT"), ("LINEBELOW", (0, 0), (-1, -2), 0.25, RULE))
+SUBTOTAL_STYLE = _style(
+    ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+    ("LINEBELOW", (0, 0), (-1, -3), 0.25, RULE),
+    ("SPAN", (0, -1), (1, -1)),
+    ("LINEABOVE", (2, -1), (2, -1), 0.5, colors.black),
+    ("FONTNAME", (2, -1), (2, -1), FONT_BOLD),
+)
+OUTER_WIDTHS = [COLUMN_WIDTHS[0], COLUMN_WIDTHS[1], sum(COLUMN_WIDTHS[2:])]
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """``text`` cut at spaces into pieces of at most ``size`` characters (a word longer than
+    that is cut where it must)."""
+    pieces = []
+    while len(text) > size:
+        cut = text.rfind(" ", 0, size)
+        cut = cut if cut > 0 else size
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    return [*pieces, text]
+
+
+def _line_rows(line: ClaimLine) -> list[list]:
+    """A line's cells (component, what for, amount); a very long explanation continues on
+    further rows, so that no row is taller than a page."""
+    pieces = _pieces(line.explanation, LONG_TEXT) if line.explanation else []
+    what = f"<b>{escape(_capped(line.description))}</b>"
+    if pieces:
+        what += f"<br/>{escape(pieces[0])}"
+    rows = [[_short(component_label(line.component), 2), SteadyParagraph(what, styles()["cell"]), format_money(line.amount_pence)]]
+    rows += [["", SteadyParagraph(escape(piece), styles()["cell"]), ""] for piece in pieces[1:]]
+    return rows
+
+
+def _row_height(cells: list) -> float:
+    """How tall a row of a client's block will print."""
+    tallest = CELL_LEADING
+    for cell, width in zip(cells, COLUMN_WIDTHS[2:], strict=True):
+        if isinstance(cell, SteadyParagraph):
+            tallest = max(tallest, cell.wrap(width - 2 * CELL_PADDING, PAGE_HEIGHT)[1])
+    return tallest + 5
+
+
+def _capped(text: str) -> str:
+    """Text that could only be that long by mistake, shortened so it cannot fill a page."""
+    return text if len(text) <= LONG_NAME else text[: LONG_NAME - 1] + "…"
+
+
+def _client_blocks(claim: Claim, lines: list[ClaimLine], split_rows: bool) -> list[list]:
+    """Rows of the lines table for one client: their lines in blocks that each stay on one
+    page, the last block ending with the client's subtotal."""
+    first = lines[0]
+    ref, name = _capped(printed_ref(first)), _capped(printed_name(claim.contract, first.client_name))
+    chunks: list[list[list]] = [[]]
+    height = 0.0
+    for row in (row for line in lines for row in _line_rows(line)):
+        row_height = _row_height(row)
+        if chunks[-1] and (len(chunks[-1]) >= KEEP_GROUP_LINES or height + row_height > BLOCK_HEIGHT):
+            chunks.append([])
+            height = 0.0
+        chunks[-1].append(row)
+        height += row_height
+    rows = []
+    for number, cells in enumerate(chunks):
+        last = number == len(chunks) - 1
+        if last and len(lines) > 1:
+            label = _("Subtotal for {ref} {name}").format(ref=ref, name=name).strip()
+            cells.append([para(label, "cell_bold_right"), "", format_money(sum(x.amount_pence for x in lines))])
+        block = Table(cells, colWidths=COLUMN_WIDTHS[2:], style=SUBTOTAL_STYLE if last and len(lines) > 1 else LINES_STYLE,
+                      splitInRow=1 if split_rows else 0)
+        if number == 0:
+            rows.append([_short(ref, 0), _short(name, 1), block])
+        else:
+            rows.append([para(_("{ref} (continued)").format(ref=ref), "cell"), "", block])
+    return rows
+
+
 def _lines_table(claim: Claim, split_rows: bool = False) -> LongTable:
-    """The lines under a repeated header row. Client groups stay on one page where they fit;
-    ``split_rows`` lets a single row run over a page break (for text too long for a page)."""
+    """The lines, client by client, under a header row repeated on every page. Each client's
+    block stays on one page; ``split_rows`` lets a block run over a page break (for text too
+    long for a page)."""
     s = styles()
-    header = [
-        para(_("Council ref"), s["cell_header"]),
-        para(_("Name") if claim.contract.print_names == "full" else _("Initials"), s["cell_header"]),
+    header_cells = Table([[
         para(_("Component"), s["cell_header"]),
         para(_("What for, and how the amount was worked out"), s["cell_header"]),
         para(_("Amount"), "cell_bold_right"),
-    ]
-    data: list[list] = [header]
-    commands: list[tuple] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ]
+    ]], colWidths=COLUMN_WIDTHS[2:], style=_style())
+    data: list[list] = [[
+        para(_("Council ref"), s["cell_header"]),
+        para(_("Name") if claim.contract.print_names == "full" else _("Initials"), s["cell_header"]),
+        header_cells,
+    ]]
     groups = claim.lines_by_client()
     for _ref, lines in groups:
-        first_row = len(data)
-        for index, line in enumerate(lines):
-            what = [para(line.description, "cell_bold")]
-            if line.explanation:
-                what.append(para(line.explanation, "cell"))
-            data.append([
-                para(printed_ref(line), "cell") if index == 0 else "",
-                para(printed_name(claim.contract, line.client_name), "cell") if index == 0 else "",
-                para(component_label(line.component), "cell"),
-                what,
-                para(format_money(line.amount_pence), "cell_right"),
-            ])
-            if index:
-                commands.append(("LINEABOVE", (2, len(data) - 1), (-1, len(data) - 1), 0.25, RULE))
-        if len(lines) > 1:
-            who = printed_name(claim.contract, lines[0].client_name)
-            label = _("Subtotal for {ref} {name}").format(ref=printed_ref(lines[0]), name=who).strip()
-            data.append(["", "", para(label, "cell_bold_right"), "", para(format_money(sum(x.amount_pence for x in lines)), "cell_bold_right")])
-            row = len(data) - 1
-            commands += [("SPAN", (2, row), (3, row)), ("LINEABOVE", (4, row), (4, row), 0.5, colors.black)]
-        last_row = len(data) - 1
-        commands.append(("LINEBELOW", (0, last_row), (-1, last_row), 0.6, RULE))
-        if not split_rows and last_row - first_row + 1 <= KEEP_GROUP_LINES:
-            commands.append(("NOSPLIT", (0, first_row), (-1, last_row)))
+        data += _client_blocks(claim, lines, split_rows)
     if not groups:
-        data.append(["", "", "", para(_("No lines for this month."), "cell"), para(format_money(0), "cell_right")])
+        data.append(["", "", Table([["", para(_("No lines for this month."), "cell"), format_money(0)]], colWidths=COLUMN_WIDTHS[2:], style=LINES_STYLE)])
     total_label = _("Total credited") if claim.is_credit_note else _("Total claimed")
-    data.append(["", "", para(total_label, "cell_bold_right"), "", para(format_money(claim.total_pence), TOTAL_STYLE)])
-    row = len(data) - 1
-    commands += [
-        ("SPAN", (2, row), (3, row)),
-        ("LINEABOVE", (0, row), (-1, row), 1.2, colors.black),
-        ("TOPPADDING", (0, row), (-1, row), 5),
-    ]
-    table = LongTable(data, colWidths=COLUMN_WIDTHS, repeatRows=1, splitInRow=1 if split_rows else 0)
-    table.setStyle(TableStyle(commands))
+    total = Table([[para(total_label, "cell_bold_right"), "", para(format_money(claim.total_pence), TOTAL_STYLE)]],
+                  colWidths=COLUMN_WIDTHS[2:], style=_style(("SPAN", (0, 0), (1, 0)), ("TOPPADDING", (0, 0), (-1, -1), 5)))
+    data.append(["", "", total])
+    table = LongTable(data, colWidths=OUTER_WIDTHS, repeatRows=1, splitInRow=1 if split_rows else 0)
+    table.setStyle(_style(
+        ("LEFTPADDING", (2, 0), (2, -1), 0),
+        ("RIGHTPADDING", (2, 0), (2, -1), 0),
+        ("TOPPADDING", (2, 0), (2, -1), 0),
+        ("BOTTOMPADDING", (2, 0), (2, -1), 0),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 1), (-1, -2), 0.6, RULE),
+        ("LINEABOVE", (0, -1), (-1, -1), 1.2, colors.black),
+    ))
     return table
 
 

@@ -150,6 +150,20 @@ def escape(text) -> str:
     return "<br/>".join(xml_escape(line, {'"': "&quot;", "'": "&#39;"}) for line in lines)
 
 
+class SteadyParagraph(Paragraph):
+    """A paragraph that remembers its line breaks for a given width: long tables measure their
+    cells again each time they split across a page, which would otherwise dominate the work."""
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, avail_width, avail_height):
+        if self._wrapped_width == avail_width:
+            return self.width, self.height
+        size = super().wrap(avail_width, avail_height)
+        self._wrapped_width = avail_width
+        return size
+
+
 def para(text, style: ParagraphStyle | str = "body", markup: str = "") -> Paragraph:
     """A paragraph of user text, escaped (SPEC §9). ``markup`` wraps it, e.g. ``"b"`` for bold."""
     if isinstance(style, str):
@@ -157,7 +171,7 @@ def para(text, style: ParagraphStyle | str = "body", markup: str = "") -> Paragr
     body = escape(text)
     if markup:
         body = f"<{markup}>{body}</{markup}>"
-    return Paragraph(body, style)
+    return SteadyParagraph(body, style)
 
 
 def address_lines(text: str) -> list[str]:
