@@ -82,7 +82,7 @@ DRIVE_REMOTE = 4  # GetDriveTypeW's answer for a mapped network drive
 
 WHAT_TO_DO = _(
     "Move the file to a folder on this computer's own disk (File → Move branch file…), "
-    "and keep extra copies on a USB stick with File → Back up now…."
+    "and keep extra copies on a USB stick (File → Back up now…)."
 )
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from branchdesk.i18n import _
 from branchdesk.models.errors import BranchFileError
 from branchdesk.models.file_location import location_problem
-from branchdesk.models.file_lock import FileInUse, FileLock, acquire, break_lock
+from branchdesk.models.file_lock import FileInUse, FileLock, acquire, break_lock, this_computer
 from branchdesk.ui.dialogs import WindowModalDialog, button_row, confirm, show_error
 
 CANCEL, READ_ONLY, BREAK_LOCK, MOVE = range(4)
@@ -36,6 +36,7 @@ class _ChoiceDialog(WindowModalDialog):
         self.choice = CANCEL
         self.layout_ = QVBoxLayout(self)
         self.layout_.setSpacing(12)
+        self.layout_.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped text gets the height it needs
 
     def _button(self, text: str, choice: int) -> QPushButton:
         button = QPushButton(text)
@@ -47,6 +48,7 @@ class _ChoiceDialog(WindowModalDialog):
         self.accept()
 
     def ask(self) -> int:
+        self.adjustSize()  # the message differs each time: fit it rather than a remembered size
         self.exec()
         return self.choice
 
@@ -68,7 +70,8 @@ class FileInUseDialog(_ChoiceDialog):
         if in_use.stale:
             warning = _message_label(
                 _("Break the lock only if you are sure BranchDesk is not open on {computer} any more: two windows "
-                  "changing the same file can lose work.").format(computer=info.computer)
+                  "changing the same file can lose work.").format(
+                      computer=_("this computer") if info.computer == this_computer() else info.computer)
             )
             warning.setStyleSheet("color: #8a4b00;")
             self.layout_.addWidget(warning)
