@@ -243,3 +243,13 @@ def test_uses_the_branch_details_and_writes_a_file(store, tmp_path):
 def test_a_logo_that_cannot_be_read_is_left_out():
     text = "\n".join(pages_text(claim_pdf_for_branch({**BRANCH, "logo": b"not an image"}, make_claim(1))))
     assert "Meadowbank Home Care" in text
+
+
+def test_a_client_with_many_lines_continues_under_their_ref():
+    claim = make_claim(1)
+    first = claim.lines[0]
+    claim.lines += [ClaimLine(first.client_id, first.client_ref, first.council_ref, first.client_name, "adjustment",
+                              f"Adjustment for month {n}", "A difference found after issue.", 100 * n) for n in range(1, 15)]
+    text = flat(claim_pdf_for_branch(BRANCH, claim))
+    assert "HC700100 (continued)" in text
+    assert f"Subtotal for HC700100 M. J. {format_money(claim.total_pence)}" in text
