@@ -61,6 +61,11 @@ def hours_text(value: Decimal | None) -> str:
     return "" if value is None else format_decimal(value, 2)
 
 
+def hours_phrase(value: Decimal) -> str:
+    """``1 hour``, ``2.5 hours``."""
+    return _("1 hour") if value == 1 else _("{hours} hours").format(hours=hours_text(value))
+
+
 def _table(model: RecordTableModel, stretch: int | None = None) -> tuple[QTableView, FilterProxy]:
     proxy = FilterProxy()
     proxy.setSourceModel(model)
@@ -339,13 +344,13 @@ class BankModel(RecordTableModel):
             return ""
         if row.expired:
             return _("{hours} expired").format(hours=hours_text(row.expired))
-        if row.is_expired(self.on):
-            return _("expired (all used)")
+        if not row.remaining:
+            return _("all used")
         return hours_text(row.remaining)
 
     def sort_key(self, row: BankEntry, column: int):
         if column == BankColumns.DATE:
-            return (row.entry_date, row.id)
+            return row.entry_date.toordinal() * 1_000_000 + row.id
         if column == BankColumns.HOURS:
             return row.hours if row.kind == "store" else -row.hours
         if column == BankColumns.LEFT:
@@ -571,9 +576,9 @@ class EnvelopeSection(QWidget):
         if weeks_allowed <= 0:
             self.balance.setText(_("This client's contract has no hours bank."))
         else:
-            text = _("Balance: {hours} hours").format(hours=hours_text(self.bank.balance))
+            text = _("Balance: {hours}").format(hours=hours_phrase(self.bank.balance))
             if self.bank.expired:
-                text += _(" ({hours} hours expired unused)").format(hours=hours_text(self.bank.expired))
+                text += _(" ({hours} expired unused)").format(hours=hours_phrase(self.bank.expired))
             self.balance.setText(text)
         self.tabs.setTabText(1, _("Hours bank ({hours} h)").format(hours=hours_text(self.bank.balance)) if weeks_allowed > 0
                              else _("Hours bank"))
