@@ -251,6 +251,19 @@ def test_hours_bank_stores_draws_and_expiry(demo):
             assert left == 0, "a draw-down never takes the balance below zero"
 
 
+def test_hours_bank_agrees_with_the_bank_and_utilisation_rules(demo):
+    from branchdesk.models.hours_bank import bank_state, expiry_for
+    from branchdesk.models.utilisation import week_use
+
+    for (client_id,) in demo.rows("SELECT DISTINCT client_id FROM hours_bank"):
+        state = bank_state(demo, client_id, TODAY)
+        assert not state.short and state.balance >= 0
+        for entry in state.entries:
+            if entry.kind == "store":
+                assert entry.expires_on == expiry_for(entry.week_start, 13)
+                assert entry.hours <= week_use(demo, client_id, entry.week_start, TODAY).unused
+
+
 def test_reviews_on_the_schedule_with_every_status(demo):
     from branchdesk.models.reviews import schedule
 
@@ -275,7 +288,7 @@ def test_claims_issued_posted_paid_and_queried(demo):
     claims = [c for c in list_claims(demo) if c.is_issued]
     assert len({c.month for c in claims}) >= 3
     assert {c.contract_ref for c in claims} == {"HCC", "WCC", "BAND", "SPOT"}
-    assert all(c.posted_on for c in claims)
+    assert len([c for c in claims if c.posted_on is None]) == 1, "one claim still to post"
     statuses = Counter(c.status for c in claims)
     assert statuses["paid"] >= 1 and statuses["queried"] == 1
     assert any(0 < c.paid_pence < c.total_pence for c in claims), "a part payment"

@@ -33,6 +33,7 @@ from branchdesk.models.dates import (
 )
 from branchdesk.models.db import Store, open_branch
 from branchdesk.models.errors import BranchDeskError, BranchFileError
+from branchdesk.models.hours_bank import expiry_for
 from branchdesk.models.money import format_decimal
 
 #: Setting that marks a file as a demo branch (so building a demo may replace it).
@@ -279,7 +280,7 @@ REABLEMENT_PURPOSES = {
 BANK_PURPOSES = (
     "A trip to the garden centre",
     "Christmas shopping in Hereford",
-    "A day in Malvern to see her sister",
+    "A day in Malvern to see family",
     "An afternoon at the Three Counties Show",
     "Fish and chips by the river at Ross with the grandchildren",
     "A trip to the cattle market in Hereford",
@@ -291,11 +292,11 @@ SATISFACTION_WORDS = {
     2: ("Too many different faces, and they're rushed.", "Not happy with the evening calls being late."),
 }
 EVIDENCE = {
-    "achieved": ("Seen doing it on the review visit.", "Daughter confirms it's been managed on her own for a month.", "Care notes show no help needed since the spring."),
+    "achieved": ("Seen doing it on the review visit.", "The family confirm it has been managed without help for a month.", "Care notes show no help needed for weeks."),
     "partly": ("Manages on good days; still needs a prompt.", "Does it with someone nearby for confidence.", "About half the week without help."),
     "not_achieved": ("Not possible since the fall in the winter.", "Tried, but too tired after the chest infection.", "Still needs full help."),
     "active": ("Working on it; keep going.", "Steady progress; review again next time.", "Ongoing, and still what matters most."),
-    "withdrawn": ("No longer what matters to her.", "Agreed to drop this after the move downstairs.", "Replaced by a new outcome."),
+    "withdrawn": ("No longer what matters most.", "Agreed to drop this after the move downstairs.", "Replaced by a new outcome."),
 }
 NOTES = (
     "Referral received from {sw}; first visit arranged with {contact}.",
@@ -307,7 +308,7 @@ NOTES = (
     "Community nurse asked us to watch the skin on {first}'s heels and report any redness.",
 )
 CHANGE_NOTES = {
-    "independence": "Manages more on her own now; visit shortened",
+    "independence": "Manages more without help now; visit shortened",
     "community_link": "Goes to the lunch club instead of a lunchtime call",
     "needs_increased": "More help needed after a fall; extra call added",
     "needs_decreased": "Family now cover weekend evenings",
@@ -544,6 +545,7 @@ class _Builder:
             places = [p for p in PLACES if p[4] in self.teams]
         town, county, sectors, code, team = rng.choice(places)
         woman = rng.random() < 0.64
+        self.woman = woman
         name = self.unique_name(WOMEN if woman else MEN)
         first = name.split()[0]
         age = rng.randint(60, 95) if profile.category == "palliative" else rng.randint(68, 97)
@@ -684,12 +686,16 @@ class _Builder:
         row = {
             "id": self.next_id("outcomes"), "client_id": client_id,
             "ref": f"O{self.outcome_count.setdefault(client_id, 0) + 1}",
-            "description": self.rng.choice(OUTCOME_WORDS[domain]), "domain": domain, "agreed_date": iso(agreed),
+            "description": self.own_words(self.rng.choice(OUTCOME_WORDS[domain])), "domain": domain, "agreed_date": iso(agreed),
             "target_date": iso(target), "fee_pence": self.outcome_fee(contract), "withdrawn_date": None,
         }
         self.outcome_count[client_id] += 1
         self.tables["outcomes"].append(row)
         return row
+
+    def own_words(self, text: str) -> str:
+        """The outcome as this person says it (a woman speaks of her husband)."""
+        return text.replace("my wife", "my husband") if self.woman else text
 
     # -- the plan ------------------------------------------------------------------------------
     def first_plan(self, profile: Profile, start: dt.date, first: str, town: str, outcomes: list[dict],
@@ -1178,21 +1184,21 @@ class _Builder:
     def build_bank(self, client_id, contract: Contract, start, end, envelopes, weekly, suspensions, preferred, team_workers) -> None:
         """Unused hours of some past weeks stored for a purpose, drawn down for an outing; the last store may expire."""
         rng = self.rng
-        expiry = dt.timedelta(weeks=contract.bank_expiry_weeks)
         first_monday = max(start, self.first_day) + dt.timedelta(days=7 - max(start, self.first_day).weekday())
         last_monday = min(end or self.last_day, self.last_day) - dt.timedelta(days=14)
         stores: list[list] = []  # [expires_on, hours left]
         purpose = rng.choice(BANK_PURPOSES)
         week = first_monday
         while week <= last_monday:
-            hours = max((e for e in envelopes if e[0] <= week), key=lambda e: e[0], default=envelopes[0])[1]
+            hours = sum((max((e for e in envelopes if e[0] <= week + dt.timedelta(days=d)), key=lambda e: e[0],
+                             default=envelopes[0])[1] for d in range(7)), Decimal(0)) / 7
             unused = hours - Decimal(weekly.get(week, 0)) / 60
             week_end = week + dt.timedelta(days=6)
             interrupted = any(s[0] <= week_end and s[1] >= week for s in suspensions)
             if unused >= Decimal("0.5") and week in weekly and not interrupted:
                 stored = min((unused * 4).to_integral_value(rounding=ROUND_FLOOR) / 4, Decimal(rng.choice((100, 150, 200))) / 100)
                 entry = week + dt.timedelta(days=7 + rng.randint(0, 3))
-                expires = week + expiry
+                expires = expiry_for(week, contract.bank_expiry_weeks)
                 self.tables["hours_bank"].append({
                     "id": self.next_id("hours_bank"), "client_id": client_id, "kind": "store", "entry_date": iso(entry),
                     "week_start": iso(week), "hours": format_decimal(stored), "purpose": purpose, "expires_on": iso(expires)})
@@ -1200,11 +1206,11 @@ class _Builder:
                 draw_on = entry + dt.timedelta(days=rng.randint(5, 20))
                 balance = sum(s[1] for s in stores if s[0] > draw_on)
                 if balance >= 3 and draw_on <= self.last_day - dt.timedelta(days=21) and self.draw(
-                        client_id, draw_on, Decimal(3), purpose, stores, suspensions, preferred, team_workers):
+                        client_id, draw_on, Decimal(3), purpose, stores, suspensions, preferred, team_workers, weekly):
                     purpose = rng.choice(BANK_PURPOSES)
             week += dt.timedelta(days=rng.choice((21, 28, 35)))
 
-    def draw(self, client_id, day, hours: Decimal, purpose, stores, suspensions, preferred, team_workers) -> bool:
+    def draw(self, client_id, day, hours: Decimal, purpose, stores, suspensions, preferred, team_workers, weekly) -> bool:
         if any(s[0] <= day <= s[1] for s in suspensions):
             return False
         left = hours
@@ -1216,6 +1222,8 @@ class _Builder:
         minutes = int(hours * 60)
         worker, begin = self.assign(day.toordinal(), day, 825, minutes, preferred + [w for w in team_workers if w not in preferred])
         self.busy.setdefault(day.toordinal() * 1000 + worker.id, []).append((begin, begin + minutes))
+        monday = day - dt.timedelta(days=day.weekday())
+        weekly[monday] = weekly.get(monday, 0) + minutes
         date_text = day.isoformat()
         self.tables["visits"].append((client_id, worker.id, date_text, "13:45", _hm(begin), _hm(begin + minutes), minutes,
                                       "completed", "manual", f"{client_id}|{date_text}|13:45|{worker.id}"))
@@ -1297,8 +1305,8 @@ def _claim_months(builder: _Builder, count: int) -> list[str]:
 
 
 def _issue_claims(store: Store, builder: _Builder, progress: Progress | None) -> list[str]:
-    """Several months of issued claims, all posted: the latest still waiting for payment, one
-    earlier claim queried, one part paid, the rest paid in full. Returns the claim numbers."""
+    """Several months of issued claims: the latest posted and waiting for payment (one not yet
+    posted), one earlier claim queried, one part paid, the rest paid in full. Returns the numbers."""
     from branchdesk.models.claims import issue_claim, record_payment, record_posting, record_query
 
     rng = builder.rng
@@ -1314,6 +1322,8 @@ def _issue_claims(store: Store, builder: _Builder, progress: Progress | None) ->
                 claim = issue_claim(store, contract_ref, month, on=issued_on)
             except BranchDeskError:
                 continue  # nothing to claim for that contract and month
+            if position == len(months) - 1 and contract_ref == "SPOT":
+                continue  # issued, printed, still in the tray to post
             posted = min(claim.issued_on + dt.timedelta(days=rng.randint(1, 3)), yesterday)
             record_posting(store, claim.id, posted)
             issued.append((position, contract_ref, claim, posted))
@@ -1336,7 +1346,7 @@ def _issue_claims(store: Store, builder: _Builder, progress: Progress | None) ->
                            "Part payment: one client's band is being checked by the ICB")
         else:
             record_payment(store, claim.id, paid_on, claim.total_pence, "BACS remittance")
-    return [entry[2].number for entry in issued]
+    return [row[0] for row in store.rows("SELECT number FROM claims ORDER BY month, id")]
 
 
 def _late_change(store: Store, months: list[str]) -> None:
