@@ -59,6 +59,7 @@ class Claim:
     credits_number: str | None = None  # for a credit note, the number of the claim it credits
     credit_reason: str = ""
     credited_by: list[str] = field(default_factory=list)  # numbers of credit notes against this claim
+    credited_pence: int = 0  # the credit notes' totals (zero or negative)
 
     @property
     def total_pence(self) -> int:
@@ -71,8 +72,8 @@ class Claim:
 
     @property
     def balance_pence(self) -> int:
-        """What the council still owes on this claim (negative when overpaid)."""
-        return self.total_pence - self.paid_pence
+        """What the council still owes on this claim after credit notes and payments (negative when overpaid)."""
+        return self.total_pence + self.credited_pence - self.paid_pence
 
     @property
     def contract_ref(self) -> str:
