@@ -74,7 +74,9 @@ TOTAL_STYLE = ParagraphStyle("total", parent=styles()["heading"], alignment=TA_R
 DECLARATION = _("I certify that the services claimed for were provided under the contract.")
 
 #: Widths of the lines table: council ref, name, component, what for and how, amount.
-COLUMN_WIDTHS = [22 * mm, 27 * mm, 24 * mm, CONTENT_WIDTH - 99 * mm, 26 * mm]
+#: Widths of the component and amount columns; the council ref and name columns fit their
+#: longest entry (within limits) and the explanation takes the rest.
+COMPONENT_WIDTH, AMOUNT_WIDTH = 24 * mm, 26 * mm
 DETAILS_LEFT = 118 * mm
 DETAILS_WIDTH = PAGE_WIDTH - MARGIN - DETAILS_LEFT
 CELL_SIZE, CELL_LEADING, CELL_PADDING = 9, 11.5, 3
@@ -160,7 +162,8 @@ def council_address(contract: Contract) -> list[str]:
     if contract.commissioner:
         lines.append(contract.commissioner)
     lines.append(contract.council)
-    lines += address_lines(contract.address)
+    named = {line.casefold() for line in lines}
+    lines += [line for line in address_lines(contract.address) if line.casefold() not in named]
     return lines
 
 
@@ -198,11 +201,27 @@ class _CutLine(Flowable):
         canvas.restoreState()
 
 
-def _short(text: str, column: int):
+def name_title(claim: Claim) -> str:
+    return _("Name") if claim.contract.print_names == "full" else _("Initials")
+
+
+def column_widths(claim: Claim) -> list[float]:
+    """Council ref, name, component, explanation and amount column widths for this claim."""
+    def fit(title: str, texts, most: float) -> float:
+        widest = max([stringWidth(title, FONT_BOLD, CELL_SIZE), *(stringWidth(printable(t), FONT, CELL_SIZE) for t in texts)])
+        return min(widest + 2 * CELL_PADDING + 1, most)
+
+    groups = [lines[0] for _ref, lines in claim.lines_by_client()]
+    ref = fit(_("Council ref"), [printed_ref(line) for line in groups], 32 * mm)
+    name = fit(name_title(claim), [printed_name(claim.contract, line.client_name) for line in groups], 36 * mm)
+    return [ref, name, COMPONENT_WIDTH, CONTENT_WIDTH - ref - name - COMPONENT_WIDTH - AMOUNT_WIDTH, AMOUNT_WIDTH]
+
+
+def _short(text: str, width: float):
     """Text for a narrow cell: drawn as it is when it fits on one line (fast for long claims),
     otherwise a wrapping paragraph."""
     shown = printable(text)
-    if "\n" not in shown and stringWidth(shown, FONT, CELL_SIZE) <= COLUMN_WIDTHS[column] - 2 * CELL_PADDING:
+    if "\n" not in shown and stringWidth(shown, FONT, CELL_SIZE) <= width - 2 * CELL_PADDING:
         return shown
     return para(text, "cell")
 
@@ -231,7 +250,6 @@ SUBTOTAL_STYLE = _style(
     ("LINEABOVE", (2, -1), (2, -1), 0.5, colors.black),
     ("FONTNAME", (2, -1), (2, -1), FONT_BOLD),
 )
-OUTER_WIDTHS = [COLUMN_WIDTHS[0], COLUMN_WIDTHS[1], sum(COLUMN_WIDTHS[2:])]
 
 
 def _pieces(text: str, size: int) -> list[str]:
@@ -246,22 +264,22 @@ def _pieces(text: str, size: int) -> list[str]:
     return [*pieces, text]
 
 
-def _line_rows(line: ClaimLine) -> list[list]:
+def _line_rows(line: ClaimLine, widths: list[float]) -> list[list]:
     """A line's cells (component, what for, amount); a very long explanation continues on
     further rows, so that no row is taller than a page."""
     pieces = _pieces(line.explanation, LONG_TEXT) if line.explanation else []
     what = f"<b>{escape(_capped(line.description))}</b>"
     if pieces:
         what += f"<br/>{escape(pieces[0])}"
-    rows = [[_short(component_label(line.component), 2), SteadyParagraph(what, styles()["cell"]), format_money(line.amount_pence)]]
+    rows = [[_short(component_label(line.component), widths[2]), SteadyParagraph(what, styles()["cell"]), format_money(line.amount_pence)]]
     rows += [["", SteadyParagraph(escape(piece), styles()["cell"]), ""] for piece in pieces[1:]]
     return rows
 
 
-def _row_height(cells: list) -> float:
+def _row_height(cells: list, widths: list[float]) -> float:
     """How tall a row of a client's block will print."""
     tallest = CELL_LEADING
-    for cell, width in zip(cells, COLUMN_WIDTHS[2:], strict=True):
+    for cell, width in zip(cells, widths[2:], strict=True):
         if isinstance(cell, SteadyParagraph):
             tallest = max(tallest, cell.wrap(width - 2 * CELL_PADDING, PAGE_HEIGHT)[1])
     return tallest + 5
@@ -272,15 +290,15 @@ def _capped(text: str) -> str:
     return text if len(text) <= LONG_NAME else text[: LONG_NAME - 1] + "…"
 
 
-def _client_blocks(claim: Claim, lines: list[ClaimLine], split_rows: bool) -> list[list]:
+def _client_blocks(claim: Claim, lines: list[ClaimLine], widths: list[float], split_rows: bool) -> list[list]:
     """Rows of the lines table for one client: their lines in blocks that each stay on one
     page, the last block ending with the client's subtotal."""
     first = lines[0]
     ref, name = _capped(printed_ref(first)), _capped(printed_name(claim.contract, first.client_name))
     chunks: list[list[list]] = [[]]
     height = 0.0
-    for row in (row for line in lines for row in _line_rows(line)):
-        row_height = _row_height(row)
+    for row in (row for line in lines for row in _line_rows(line, widths)):
+        row_height = _row_height(row, widths)
         if chunks[-1] and (len(chunks[-1]) >= KEEP_GROUP_LINES or height + row_height > BLOCK_HEIGHT):
             chunks.append([])
             height = 0.0
@@ -292,10 +310,10 @@ def _client_blocks(claim: Claim, lines: list[ClaimLine], split_rows: bool) -> li
         if last and len(lines) > 1:
             label = _("Subtotal for {ref} {name}").format(ref=ref, name=name).strip()
             cells.append([para(label, "cell_bold_right"), "", format_money(sum(x.amount_pence for x in lines))])
-        block = Table(cells, colWidths=COLUMN_WIDTHS[2:], style=SUBTOTAL_STYLE if last and len(lines) > 1 else LINES_STYLE,
+        block = Table(cells, colWidths=widths[2:], style=SUBTOTAL_STYLE if last and len(lines) > 1 else LINES_STYLE,
                       splitInRow=1 if split_rows else 0)
         if number == 0:
-            rows.append([_short(ref, 0), _short(name, 1), block])
+            rows.append([_short(ref, widths[0]), _short(name, widths[1]), block])
         else:
             rows.append([para(_("{ref} (continued)").format(ref=ref), "cell"), "", block])
     return rows
@@ -306,26 +324,27 @@ def _lines_table(claim: Claim, split_rows: bool = False) -> LongTable:
     block stays on one page; ``split_rows`` lets a block run over a page break (for text too
     long for a page)."""
     s = styles()
+    widths = column_widths(claim)
     header_cells = Table([[
         para(_("Component"), s["cell_header"]),
         para(_("What for, and how the amount was worked out"), s["cell_header"]),
         para(_("Amount"), "cell_bold_right"),
-    ]], colWidths=COLUMN_WIDTHS[2:], style=_style())
+    ]], colWidths=widths[2:], style=_style())
     data: list[list] = [[
         para(_("Council ref"), s["cell_header"]),
-        para(_("Name") if claim.contract.print_names == "full" else _("Initials"), s["cell_header"]),
+        para(name_title(claim), s["cell_header"]),
         header_cells,
     ]]
     groups = claim.lines_by_client()
     for _ref, lines in groups:
-        data += _client_blocks(claim, lines, split_rows)
+        data += _client_blocks(claim, lines, widths, split_rows)
     if not groups:
-        data.append(["", "", Table([["", para(_("No lines for this month."), "cell"), format_money(0)]], colWidths=COLUMN_WIDTHS[2:], style=LINES_STYLE)])
+        data.append(["", "", Table([["", para(_("No lines for this month."), "cell"), format_money(0)]], colWidths=widths[2:], style=LINES_STYLE)])
     total_label = _("Total credited") if claim.is_credit_note else _("Total claimed")
     total = Table([[para(total_label, "cell_bold_right"), "", para(format_money(claim.total_pence), TOTAL_STYLE)]],
-                  colWidths=COLUMN_WIDTHS[2:], style=_style(("SPAN", (0, 0), (1, 0)), ("TOPPADDING", (0, 0), (-1, -1), 5)))
+                  colWidths=widths[2:], style=_style(("SPAN", (0, 0), (1, 0)), ("TOPPADDING", (0, 0), (-1, -1), 5)))
     data.append(["", "", total])
-    table = LongTable(data, colWidths=OUTER_WIDTHS, repeatRows=1, splitInRow=1 if split_rows else 0)
+    table = LongTable(data, colWidths=[widths[0], widths[1], sum(widths[2:])], repeatRows=1, splitInRow=1 if split_rows else 0)
     table.setStyle(_style(
         ("LEFTPADDING", (2, 0), (2, -1), 0),
         ("RIGHTPADDING", (2, 0), (2, -1), 0),
