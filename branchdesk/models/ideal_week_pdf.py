@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from pypdf import PdfReader
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -199,7 +200,7 @@ def _cell(items: list[PlanItem], styles, names: dict[str, str]) -> list:
     return flowables
 
 
-def _grid(sheet: Sheet, styles, width: float, split_cells: bool = False) -> Table:
+def _grid(sheet: Sheet, styles, width: float, split_cells: bool = False, only_used: bool = False) -> Table:
     """Days across; for each part of the day a heading band, then a row of cells.
 
     A part of the day stays whole on one page; only when it is taller than a page
@@ -220,7 +221,10 @@ def _grid(sheet: Sheet, styles, width: float, split_cells: bool = False) -> Tabl
     by_cell: dict[tuple[int, str], list[PlanItem]] = {}
     for item in sheet.items:
         by_cell.setdefault((item.day, item.part_of_day), []).append(item)
+    used = {item.part_of_day for item in sheet.items}
     for part in PARTS_OF_DAY:
+        if only_used and part not in used:
+            continue
         band = len(rows)
         rows.append([Paragraph(escape(PART_LABELS[part]), styles["band"])] + [""] * 6)
         commands += [("SPAN", (0, band), (-1, band)), ("BACKGROUND", (0, band), (-1, band), BAND),
@@ -329,12 +333,15 @@ def render_ideal_week_pdf(store: Store, ideal_week_id: int) -> bytes:
     """The ideal-week sheet of one version of the plan, as PDF bytes (reproducible)."""
     sheet = sheet_for(store, ideal_week_id)
     try:
-        return _render(sheet, split_cells=False)
+        pdf = _render(sheet, split_cells=False)
+        if len(PdfReader(io.BytesIO(pdf)).pages) > 1 and sheet.items:  # a longer sheet leaves out the empty parts of the day
+            pdf = _render(sheet, split_cells=False, only_used=True)
+        return pdf
     except LayoutError:  # a part of the day with more items than a page holds
-        return _render(sheet, split_cells=True)
+        return _render(sheet, split_cells=True, only_used=True)
 
 
-def _render(sheet: Sheet, split_cells: bool) -> bytes:
+def _render(sheet: Sheet, split_cells: bool, only_used: bool = False) -> bytes:
     styles = _styles()
     width, height = PAGE
     frame = Frame(MARGIN, FOOT, width - 2 * MARGIN, height - MARGIN - FOOT, leftPadding=0, rightPadding=0,
@@ -344,7 +351,7 @@ def _render(sheet: Sheet, split_cells: bool) -> bytes:
     document = BaseDocTemplate(buffer, pagesize=PAGE, title=printable(title), creator="BranchDesk", invariant=1,
                                leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=FOOT)
     document.addPageTemplates([PageTemplate("sheet", [frame])])
-    story = [*_intro(sheet, styles), _grid(sheet, styles, width - 2 * MARGIN, split_cells), *_closing(sheet, styles)]
+    story = [*_intro(sheet, styles), _grid(sheet, styles, width - 2 * MARGIN, split_cells, only_used), *_closing(sheet, styles)]
     footer = _("{name}: plan from {day}").format(name=sheet.client_name, day=format_date(sheet.effective_date))
     document.build(story, canvasmaker=_canvas_class(footer))
     return buffer.getvalue()
