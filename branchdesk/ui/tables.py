@@ -122,8 +122,13 @@ class FilterProxy(QSortFilterProxyModel):
 
     def set_predicate(self, accept) -> None:
         """``accept(row) -> bool``; None shows every row."""
-        self._accept = accept
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
+            self.beginFilterChange()
+            self._accept = accept
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._accept = accept
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         if self._accept is None:

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -18,6 +19,9 @@ from branchdesk.i18n import _
 from branchdesk.models.errors import BranchDeskError
 
 SHOW_AFTER_MS = 600
+#: signal carriers of running tasks, kept alive until their work ends even if the widget that
+#: started the task is closed meanwhile
+_RUNNING: set = set()
 
 
 class _Signals(QObject):
@@ -41,20 +45,30 @@ class _Runnable(QRunnable):
                 store = open_branch(self.path, user=self.user, read_only=self.read_only, check=False)
             result = self.work(store, self._progress, self.cancelled.is_set)
         except BranchDeskError as error:
-            self.signals.failed.emit(str(error))
+            self._emit(self.signals.failed, str(error))
         except MemoryError:
-            self.signals.failed.emit(_("There was not enough memory to finish. Close other programs and try again."))
+            self._emit(self.signals.failed, _("There was not enough memory to finish. Close other programs and try again."))
         except Exception as error:  # never let a traceback reach the user
-            self.signals.failed.emit(_("Something went wrong that BranchDesk did not expect ({kind}: {error}). Nothing more was changed.").format(
+            self._emit(self.signals.failed, _("Something went wrong that BranchDesk did not expect ({kind}: {error}). Nothing more was changed.").format(
                 kind=type(error).__name__, error=error))
         else:
-            self.signals.finished.emit(result)
+            self._emit(self.signals.finished, result)
         finally:
             if store is not None:
                 store.close()
 
+    @staticmethod
+    def _emit(signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the window that asked for the work has been closed meanwhile
+            pass
+
     def _progress(self, done: int, total: int, text: str = "") -> None:
-        self.signals.progress.emit(int(done), int(total), text)
+        try:
+            self.signals.progress.emit(int(done), int(total), text)
+        except RuntimeError:
+            self.cancelled.set()
 
 
 class Task(QObject):
@@ -92,6 +106,9 @@ class Task(QObject):
 
     def finish(self) -> None:
         self.done = True
+        _RUNNING.discard(self.signals)
+        if not shiboken6.isValid(self):
+            return
         self.dialog.canceled.disconnect(self._cancel)
         self.dialog.close()
         self.dialog.deleteLater()
@@ -117,14 +134,17 @@ def run_task(
         context = _find_context(parent)
     store = context.store if context is not None else None
     task = Task(parent, title, cancellable)
+    _RUNNING.add(task.signals)
 
     def finished(result) -> None:
         task.finish()
-        if on_done:
+        if on_done and shiboken6.isValid(parent):
             on_done(result)
 
     def failed(message: str) -> None:
         task.finish()
+        if not shiboken6.isValid(parent):
+            return
         if on_error:
             on_error(message)
         else:
