@@ -311,9 +311,10 @@ def numbered_canvas(footer_text: str = "") -> type[Canvas]:
             self.setFillColor(GREY)
             y = 10 * mm
             page = _("Page {n} of {m}").format(n=self._pageNumber, m=total)
-            self.drawRightString(PAGE_WIDTH - MARGIN, y, page)
+            width = self._pagesize[0]  # portrait or landscape
+            self.drawRightString(width - MARGIN, y, page)
             if footer:
-                room = PAGE_WIDTH - 2 * MARGIN - self.stringWidth(page, FONT, 8.5) - 8 * mm
+                room = width - 2 * MARGIN - self.stringWidth(page, FONT, 8.5) - 8 * mm
                 text, size = fitted(self, footer, FONT, 8.5, room)
                 self.setFont(FONT, size)
                 self.drawString(MARGIN, y, text)
