@@ -576,6 +576,14 @@ class ClaimsScreen(QWidget):
         row = self.current_row()
         return row.claim if row else None
 
+    def show_claim(self, contract_ref: str, month: str | None) -> None:
+        """Select a contract's month now, or as soon as the list has loaded (no month: just the
+        list, whose pending-adjustments line names the contract)."""
+        if month is None:
+            return
+        if not self.select(contract_ref, month):
+            self._wanted_key = (contract_ref, month, "claim", None)
+
     def select(self, contract_ref: str, month: str, kind: str = "claim", number: str | None = None) -> bool:
         """Select a contract's month (or a numbered claim); True when it is in the list."""
         for proxy_row in range(self.proxy.rowCount()):

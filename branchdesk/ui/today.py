@@ -352,8 +352,6 @@ class TodayScreen(QWidget):
 
             open_client_record(self.context, item.key, self)
             return
-        screen = window.show_screen(item.screen) if hasattr(window, "show_screen") else None
-        select = getattr(screen, "select", None)
-        if select is not None and item.key is not None:
-            select(*item.key) if isinstance(item.key, tuple) else select(item.key)
-
+        screen = window.show_screen(item.screen)
+        if item.screen == "claims" and item.key is not None:
+            screen.show_claim(*item.key)
