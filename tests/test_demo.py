@@ -161,6 +161,9 @@ def test_ideal_weeks_with_everyone_who_helps(demo):
     assert many >= 1, "a plan with more than four preferred workers"
     assert demo.value("SELECT COUNT(*) FROM ideal_week_item_outcomes") >= 1
     assert demo.value("SELECT COUNT(*) FROM ideal_weeks WHERE override_reason <> ''") >= 1
+    repeated = demo.value(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM ideal_week_items GROUP BY ideal_week_id, day, part_of_day, kind, purpose HAVING COUNT(*) > 1)")
+    assert repeated == 0, "nothing appears twice in the same part of a day"
 
 
 def test_some_plans_are_above_their_envelope(demo):

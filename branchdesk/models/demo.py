@@ -856,7 +856,8 @@ class _Builder:
                 return None
             gone = lunch[0]
             slots.remove(gone)
-            items.append(Item(gone.day, gone.part, "community", "Community group", "Lunch club at the community hall", "12:15"))
+            if not any(i.kind == "community" and i.day == gone.day and i.part == gone.part for i in items):
+                items.append(Item(gone.day, gone.part, "community", "Community group", "Lunch club at the community hall", "12:15"))
         elif reason == "needs_increased":
             if "evening" not in parts:
                 template = slots[0]
@@ -1051,7 +1052,7 @@ class _Builder:
 
     # -- delivered visits ----------------------------------------------------------------------------
     def free(self, worker_id: int, ordinal: int, begin: int, finish: int) -> bool:
-        for other_begin, other_end in self.busy.get(ordinal * 1000 + worker_id, ()):
+        for other_begin, other_end in self.busy.get(ordinal * 100000 + worker_id, ()):
             if begin < other_end + 10 and other_begin < finish + 10:
                 return False
         return True
@@ -1059,7 +1060,7 @@ class _Builder:
     def free_from(self, worker: Worker, ordinal: int, begin: int, minutes: int) -> int:
         """The earliest start from ``begin`` at which the worker is free (after their previous call)."""
         for _attempt in range(20):
-            clashes = [e for b, e in self.busy.get(ordinal * 1000 + worker.id, ()) if begin < e + 10 and b < begin + minutes + 10]
+            clashes = [e for b, e in self.busy.get(ordinal * 100000 + worker.id, ()) if begin < e + 10 and b < begin + minutes + 10]
             if not clashes:
                 break
             begin = max(clashes) + 10
@@ -1171,7 +1172,7 @@ class _Builder:
                     rows.append((client_id, worker.id, date_text, planned, None, None, None, "missed", "import", key))
                     counts["missed"] = counts.get("missed", 0) + 1
                     continue
-                self.busy.setdefault(ordinal * 1000 + worker.id, []).append((begin, begin + minutes))
+                self.busy.setdefault(ordinal * 100000 + worker.id, []).append((begin, begin + minutes))
                 key = f"{client_id}|{date_text}|{planned}|{worker.id}"
                 source = "manual" if rng.random() < 0.01 else "import"
                 rows.append((client_id, worker.id, date_text, planned, _hm(begin), _hm(begin + minutes), minutes, status, source, key))
@@ -1221,7 +1222,7 @@ class _Builder:
                 left -= used
         minutes = int(hours * 60)
         worker, begin = self.assign(day.toordinal(), day, 825, minutes, preferred + [w for w in team_workers if w not in preferred])
-        self.busy.setdefault(day.toordinal() * 1000 + worker.id, []).append((begin, begin + minutes))
+        self.busy.setdefault(day.toordinal() * 100000 + worker.id, []).append((begin, begin + minutes))
         monday = day - dt.timedelta(days=day.weekday())
         weekly[monday] = weekly.get(monday, 0) + minutes
         date_text = day.isoformat()
@@ -1454,10 +1455,11 @@ def _summary(store: Store, builder: _Builder, numbers: list[str], path: Path) ->
     claims = _("{count} issued claims for {first} to {last}").format(
         count=len(numbers), first=month_name(*parse_month(months[0])), last=month_name(*parse_month(months[-1]))) if numbers else _("no issued claims yet")
     return _(
-        "Built the demo branch “{name}” in {path}: {clients} clients ({in_service} in service, {referred} referred to start soon, "
+        "Built the demo branch “{name}” in {path}: {clients} ({in_service} in service, {referred} referred to start soon, "
         "{ended} ended) on {contracts} contracts, {workers} workers in {teams} teams, {visits:,} delivered visits from {first} to {last}, "
         "{reviews} reviews and {claims}. Seed {seed}; the same seed and day build the same branch."
-    ).format(name=BRANCH["name"], path=path, clients=builder.n_clients,
+    ).format(name=BRANCH["name"], path=path,
+             clients=_("1 client") if builder.n_clients == 1 else _("{n} clients").format(n=builder.n_clients),
              in_service=in_service, referred=referred, ended=ended, contracts=len(builder.contracts), workers=len(builder.workers),
              teams=len(builder.teams), visits=visits, first=format_date(builder.first_day), last=format_date(builder.last_day),
              reviews=reviews, claims=claims, seed=builder.seed)
