@@ -79,7 +79,7 @@ def test_export_xlsx_neutralises_formula_cells(logged, tmp_path):
     assert removed[9] == "name: @Sam"
     for row in rows[1:]:
         for value in row:
-            assert not (isinstance(value, str) and value[:1] in "=+-@")
+            assert not (isinstance(value, str) and value.startswith(("=", "+", "-", "@")))
     assert rows[1][0] == dt.datetime(2026, 10, 3)
 
 
@@ -90,7 +90,7 @@ def test_export_csv_neutralises_formula_cells(logged, tmp_path):
     assert rows[0][0] == "Date" and rows[1][0] == "04/10/2026"
     cells = [cell for row in rows[1:] for cell in row]
     assert "'=HYPERLINK(\"http://x\")" in cells
-    assert not any(cell[:1] in "=+-@" for cell in cells if cell)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
 
 def test_export_to_a_folder_that_does_not_exist_is_a_plain_error(logged, tmp_path):

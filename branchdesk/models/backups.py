@@ -96,11 +96,11 @@ def _fsync(path: Path) -> None:
 
 def _write_checked_copy(source: sqlite3.Connection, destination: Path) -> Path:
     """Copy ``source`` to ``destination`` via a temporary file; check it; only then give it its name."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
-    with contextlib.suppress(FileNotFoundError):
-        partial.unlink()
     try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
         target = sqlite3.connect(str(partial), isolation_level=None)
         try:
             target.execute("PRAGMA synchronous = OFF")  # the finished copy is flushed to disk once, below

@@ -190,6 +190,11 @@ def inspect_file(path: Path) -> None:
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     if read_only:
         uri = path.resolve().as_uri() + "?mode=ro"
+        wal = path.with_name(path.name + "-wal")
+        if not os.access(path.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size):
+            # In a folder nobody can write to, SQLite cannot make its shared-memory file for a WAL
+            # database; with no pending log and no writer possible, the file can be read as it is.
+            uri += "&immutable=1"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
     else:
         conn = sqlite3.connect(str(path), isolation_level=None)
