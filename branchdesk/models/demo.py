@@ -486,6 +486,9 @@ class _Builder:
         self.visit_statuses: dict[str, int] = {}
         self.outcome_count: dict[int, int] = {}
         self.seed = seed
+        #: the client being built: a woman or not; the workers who may take their regular visits, and until when
+        self.woman = False
+        self.booking: tuple[list[Worker], dt.date | None] = ([], None)
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
@@ -567,7 +570,7 @@ class _Builder:
 
         contacts = self.build_contacts(client_id, name, woman, code)
         outcomes = self.build_outcomes(client_id, profile, contract, start)
-        version = self.first_plan(profile, start, first, town, outcomes, preferred, contacts, team_workers)
+        version = self.first_plan(profile, start, first, town, outcomes, preferred, contacts)
         planned = Decimal(version.minutes) / 60
         envelope = self.initial_envelope(profile, planned)
         rate = contract.hourly_rate
@@ -585,7 +588,7 @@ class _Builder:
         self.build_reviews(client_id, profile, contract, start, end, first, contacts, key_worker, outcomes, envelopes,
                            versions, suspensions)
         if "after_hospital" in profile.flags and suspensions:
-            self.change_after_hospital(profile, suspensions[0], end, envelopes, versions, first, contacts)
+            self.change_after_hospital(suspensions[0], end, envelopes, versions, first, contacts)
 
         self.tables["clients"].append({
             "id": client_id, "ref": f"C{number:03d}", "council_ref": council_ref, "name": name, "date_of_birth": iso(birth),
@@ -699,7 +702,7 @@ class _Builder:
 
     # -- the plan ------------------------------------------------------------------------------
     def first_plan(self, profile: Profile, start: dt.date, first: str, town: str, outcomes: list[dict],
-                   preferred: list[Worker], contacts, team_workers) -> Version:
+                   preferred: list[Worker], contacts) -> Version:
         rng = self.rng
         patterns = {
             "reablement": (("morning", ALL_DAYS, (45, 60), 1.0), ("teatime", ALL_DAYS, (30,), 0.8),
@@ -1020,7 +1023,7 @@ class _Builder:
                                     ("needs_decreased", 0.15), ("other", 0.1)))
         return None
 
-    def change_after_hospital(self, profile: Profile, stay: tuple, end, envelopes, versions, first, contacts) -> None:
+    def change_after_hospital(self, stay: tuple, end, envelopes, versions, first, contacts) -> None:
         """More help after a hospital stay, agreed with the social worker rather than at a review."""
         day = stay[1] + ONE_DAY
         if (end and day >= end) or day in [e[0] for e in envelopes]:
