@@ -48,7 +48,7 @@ def test_build_json_has_exactly_the_documented_shape(capsys, db):
         assert re.fullmatch(r"-?\d+\.\d\d", line["amount"])
     # C1: 31 × 10.5 × £24.50 × 80% ÷ 7 = £911.40; upfront £500 × 20% = £100.00
     # C2: 20 days (12–31 Oct) × 7 × £24.50 × 80% ÷ 7 = £392.00
-    assert [(l["client_ref"], l["component"], l["amount"]) for l in claim["lines"]] == [
+    assert [(line["client_ref"], line["component"], line["amount"]) for line in claim["lines"]] == [
         ("C1", "core", "911.40"), ("C1", "outcome_upfront", "100.00"), ("C2", "core", "392.00")]
     assert claim["total"] == "1403.40"
 

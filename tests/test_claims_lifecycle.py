@@ -9,7 +9,14 @@ import threading
 
 import pypdf
 import pytest
-from test_claims_engine import add_client, add_contract, add_outcome, add_review, add_suspension, add_visit
+from test_claims_engine import (
+    add_client,
+    add_contract,
+    add_outcome,
+    add_review,
+    add_suspension,
+    add_visit,
+)
 
 from branchdesk.models import claims
 from branchdesk.models.db import open_branch
@@ -185,8 +192,8 @@ def test_a_credit_note_negates_the_claim_and_references_it(branch):
     credit = claims.issue_credit_note(branch, claim.id, "Issued before C2's hospital stay was known.", on=D(2026, 11, 10))
     assert credit.kind == "credit_note" and credit.credits_number == "HCC-0001"
     assert credit.total_pence == -claim.total_pence
-    assert [(l.client_ref, l.component, l.amount_pence) for l in credit.lines] == [
-        (l.client_ref, l.component, -l.amount_pence) for l in claim.lines]
+    assert [(line.client_ref, line.component, line.amount_pence) for line in credit.lines] == [
+        (line.client_ref, line.component, -line.amount_pence) for line in claim.lines]
     assert "HCC-0001" in pdf_text(claims.claim_pdf_bytes(branch, credit.id))
     original = claims.get_claim(branch, claim.id)
     assert original.credited_by == ["HCC-0002"] and original.balance_pence == 0
@@ -208,12 +215,12 @@ def test_a_late_hospital_stay_becomes_a_negative_adjustment_and_is_then_settled(
     assert pending.description == "Adjustment for October 2026: core"
     assert "£911.40 (HCC-0001)" in pending.explanation and "£646.80" in pending.explanation
     november = claims.build_claim(branch, "HCC", "2026-11")
-    assert [(l.client_ref, l.component, l.amount_pence) for l in november.lines] == [
+    assert [(line.client_ref, line.component, line.amount_pence) for line in november.lines] == [
         ("C1", "core", 30 * 2940), ("C2", "core", 30 * 2940), ("C2", "adjustment", -26460)]
     claims.issue_claim(branch, "HCC", "2026-11", on=D(2026, 12, 2))
     assert claims.pending_adjustments(branch, "HCC") == []
     december = claims.build_claim(branch, "HCC", "2026-12")
-    assert [l.component for l in december.lines] == ["core", "core"]
+    assert [line.component for line in december.lines] == ["core", "core"]
 
 
 def test_a_back_dated_review_becomes_a_positive_adjustment(branch):
@@ -221,7 +228,7 @@ def test_a_back_dated_review_becomes_a_positive_adjustment(branch):
     outcome = add_outcome(branch, c1, "O1", D(2026, 1, 5), fee_pence=50000)
     claims.issue_claim(branch, "HCC", "2026-10")
     add_review(branch, c1, D(2026, 10, 5), {outcome: "achieved"})
-    adjustments = [(l.client_ref, l.adjusts_component, l.amount_pence) for l in claims.pending_adjustments(branch, "HCC")]
+    adjustments = [(line.client_ref, line.adjusts_component, line.amount_pence) for line in claims.pending_adjustments(branch, "HCC")]
     # achieved: £500 × 80% = £400; reward: 5 Jan–4 Oct 2026 = 273 days × 10.5 × £24.50 ÷ 7 = £10,032.75
     # × 20% × 1 ÷ 1 = £2,006.55
     assert adjustments == [("C1", "outcome_achieved", 40000), ("C1", "reward", 200655)]
@@ -232,8 +239,8 @@ def test_a_back_dated_review_becomes_a_positive_adjustment(branch):
 def test_adjustments_only_come_from_months_issued_before_the_draft(branch):
     claims.issue_claim(branch, "HCC", "2026-10")
     add_suspension(branch, client_id(branch, "C1"), D(2026, 10, 1), D(2026, 10, 31), "holiday")
-    assert [l.component for l in claims.build_claim(branch, "HCC", "2026-09").lines] == ["core", "core"]
-    assert [l.amount_pence for l in claims.build_claim(branch, "HCC", "2026-11").lines if l.component == "adjustment"] == [-91140]
+    assert [line.component for line in claims.build_claim(branch, "HCC", "2026-09").lines] == ["core", "core"]
+    assert [line.amount_pence for line in claims.build_claim(branch, "HCC", "2026-11").lines if line.component == "adjustment"] == [-91140]
 
 
 def test_a_credited_month_is_claimed_again_through_adjustments(branch):
@@ -241,7 +248,7 @@ def test_a_credited_month_is_claimed_again_through_adjustments(branch):
     add_suspension(branch, client_id(branch, "C2"), D(2026, 10, 20), D(2026, 10, 31), "hospital")
     claims.issue_credit_note(branch, claim.id, "C2 was in hospital from 20 October.")
     # credited to nothing; recomputed now: C1 £911.40 and C2 £646.80, both owed again
-    pending = [(l.client_ref, l.amount_pence) for l in claims.pending_adjustments(branch, "HCC")]
+    pending = [(line.client_ref, line.amount_pence) for line in claims.pending_adjustments(branch, "HCC")]
     assert pending == [("C1", 91140), ("C2", 64680)]
 
 
@@ -250,7 +257,7 @@ def test_issued_adjustments_are_frozen_with_their_claim(branch):
     add_suspension(branch, client_id(branch, "C2"), D(2026, 10, 20), D(2026, 10, 31), "hospital")
     november = claims.issue_claim(branch, "HCC", "2026-11")
     rebuilt = claims.build_claim(branch, "HCC", "2026-11")
-    assert [(l.component, l.adjusts_month, l.amount_pence) for l in rebuilt.lines][-1] == ("adjustment", "2026-10", -26460)
+    assert [(line.component, line.adjusts_month, line.amount_pence) for line in rebuilt.lines][-1] == ("adjustment", "2026-10", -26460)
     assert claims.claim_as_json(rebuilt) == claims.claim_as_json(november)
 
 

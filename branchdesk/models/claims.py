@@ -25,7 +25,14 @@ from branchdesk.models.claim_engine import (
 )
 from branchdesk.models.claim_types import Claim, ClaimLine, Payment
 from branchdesk.models.contracts import Contract, contract_by_ref, contract_from_row
-from branchdesk.models.dates import format_date, from_iso, month_key, month_name, parse_date, parse_month
+from branchdesk.models.dates import (
+    format_date,
+    from_iso,
+    month_key,
+    month_name,
+    parse_date,
+    parse_month,
+)
 from branchdesk.models.db import Store
 from branchdesk.models.errors import BranchDeskError, NotFound, ValidationError
 from branchdesk.models.money import amount_string, format_money, pounds_to_pence
