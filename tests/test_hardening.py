@@ -285,3 +285,69 @@ def test_exported_cells_are_neutralised(demo_copy, tmp_path):
         for row in rows:
             _no_formula(row)
         assert any(FORMULAS[2] in cell for row in rows for cell in row), name
+
+
+# -- names and notes that could break a printout -------------------------------------------------------
+HOSTILE_NAME = "Zoë <b>O'Brien</b> & \"Sons\" 😀 שלום"
+LONG_WORD = "ж" * 500
+
+
+def _pdf_text_and_bounds(data: bytes) -> tuple[str, list[str]]:
+    """All text of a PDF, and the fragments drawn outside their page (there should be none)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    text, outside = [], []
+    for page in reader.pages:
+        width = float(page.mediabox.width)
+
+        def visit(fragment, cm, tm, font, size, width=width):
+            if fragment.strip():
+                x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+                if not -1 <= x <= width:
+                    outside.append(fragment)
+
+        text.append(page.extract_text(visitor_text=visit))
+    return "\n".join(text), outside
+
+
+def _assert_prints_correctly(name: str, data: bytes, long_word: bool) -> None:
+    assert data.startswith(b"%PDF"), name
+    text, outside = _pdf_text_and_bounds(data)
+    text = " ".join(text.split())  # lines wrap anywhere
+    assert "<b>O'Brien</b>" in text, f"{name}: markup in a name must print as typed"
+    assert '& "Sons"' in text, name
+    assert "שלום" in text or "םולש" in text, f"{name}: right-to-left text"
+    if long_word:
+        assert text.count("ж") >= 500, f"{name}: part of a 500-character word is missing"
+    assert outside == [], f"{name}: text printed off the page"
+
+
+def test_hostile_names_and_notes_print_correctly_in_every_pdf(demo_copy):
+    from branchdesk.models.claim_pdf import render_claim_pdf
+    from branchdesk.models.claims import build_claim
+    from branchdesk.models.ideal_week_pdf import render_ideal_week_pdf
+    from branchdesk.models.review_pdf import render_review_pdf
+
+    with open_branch(demo_copy) as store:
+        found = store.row(
+            "SELECT c.id, k.ref, (SELECT max(id) FROM ideal_weeks WHERE client_id = c.id) AS week,"
+            " (SELECT max(id) FROM reviews WHERE client_id = c.id) AS review"
+            " FROM clients c JOIN contracts k ON k.id = c.contract_id"
+            " WHERE c.end_date IS NULL AND k.core_basis = 'envelope' AND week IS NOT NULL AND review IS NOT NULL"
+            " ORDER BY c.ref LIMIT 1")
+        item = store.value("SELECT min(id) FROM ideal_week_items WHERE ideal_week_id = ?", (found["week"],))
+        with store.transaction():
+            store.conn.execute("UPDATE clients SET name = ? WHERE id = ?", (HOSTILE_NAME, found["id"]))
+            store.conn.execute("UPDATE contracts SET print_names = 'full' WHERE ref = ?", (found["ref"],))
+            store.conn.execute("UPDATE ideal_week_items SET purpose = ?, who = ? WHERE id = ?",
+                               (f"Breakfast & <i>tea</i> {LONG_WORD}", HOSTILE_NAME, item))
+            store.conn.execute("UPDATE reviews SET notes = ?, participants = ?, satisfaction_words = ? WHERE id = ?",
+                               (f"Notes: {LONG_WORD}", HOSTILE_NAME, "“Very happy” & <ok>", found["review"]))
+            store.conn.execute("UPDATE review_outcomes SET notes = ? WHERE review_id = ?",
+                               (f"Evidence <b>seen</b> & {HOSTILE_NAME}", found["review"]))
+        claim = build_claim(store, found["ref"], "2026-11")
+        assert any(line.client_name == HOSTILE_NAME for line in claim.lines)
+        _assert_prints_correctly("claim", render_claim_pdf(store, claim), long_word=False)
+        _assert_prints_correctly("ideal-week sheet", render_ideal_week_pdf(store, found["week"]), long_word=True)
+        _assert_prints_correctly("review record", render_review_pdf(store, found["review"]), long_word=True)
