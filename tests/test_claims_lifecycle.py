@@ -271,3 +271,18 @@ def test_time_and_task_comparison(branch):
     # C1: 135 minutes = 2.25 h × £24.50 = £55.125 → £55.13
     assert rows == [("C1", 135, 5513, 91140), ("C2", 0, 0, 91140)]
     assert (comparison.time_and_task_pence, comparison.claim_pence) == (5513, 182280)
+
+
+# -- the demo branch's claims ---------------------------------------------------------------------------
+def test_the_demo_branch_claims_are_issued_whole_and_numbered_without_gaps(demo_copy):
+    with open_branch(demo_copy) as store:
+        issued = claims.list_claims(store)
+        assert issued
+        for claim in issued:
+            row = store.row("SELECT total_pence, sealed, pdf IS NOT NULL AS printed FROM claims WHERE id = ?", (claim.id,))
+            assert (row["total_pence"], row["sealed"], row["printed"]) == (claim.total_pence, 1, 1)
+        for (contract_id,) in store.rows("SELECT DISTINCT contract_id FROM claims"):
+            seqs = [r[0] for r in store.rows("SELECT seq FROM claims WHERE contract_id = ? ORDER BY seq", (contract_id,))]
+            assert seqs == list(range(1, len(seqs) + 1))
+        latest = max(c.month for c in issued if c.contract_ref == "HCC")
+        assert claims.build_claim(store, "HCC", latest).number is not None

@@ -355,13 +355,12 @@ class MonthContext:
             sum_text = f"{counted} × {terms[0][2]} × {self.rate_text}{share_text} ÷ 7"
         else:
             sum_text = f"{counted}: {_segment_list(terms)}; {_days_times(terms)} × {self.rate_text}{share_text} ÷ 7"
-        line = client.line(
+        return client.line(
             "core",
             _("Core: envelope hours, {month}").format(month=self.label),
             f"{sum_text} = {format_money(pounds_to_pence(amount))}",
             amount,
         )
-        return line
 
     def core_band(self, client: ClientData, billable: BillableDays, counted: str) -> ClaimLine:
         rates = self.contract.band_rates

@@ -9,6 +9,7 @@ month changes, the difference per client and component is carried into the next 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -603,8 +604,7 @@ def time_and_task_comparison(store: Store, contract_ref: str, month: str) -> Com
     """What the month would have cost per delivered hour at the contract rate, beside this claim, per client."""
     claim = build_claim(store, contract_ref, month)
     contract = claim.contract
-    delivered_contract = Contract(**{**contract.__dict__, "core_basis": "delivered"})
-    clients = load_clients(store, delivered_contract, [claim.month])
+    clients = load_clients(store, dataclasses.replace(contract, core_basis="delivered"), [claim.month])
     claimed: dict[str, int] = defaultdict(int)
     names: dict[str, ClaimLine] = {}
     for line in claim.lines:
