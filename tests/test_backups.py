@@ -293,3 +293,22 @@ def test_move_branch_file_copies_checks_and_retires_the_original(store, tmp_path
     assert not source.exists() and source.with_name(source.name + ".moved").exists()
     with pytest.raises(BranchFileError, match="already a file"):
         move_branch_file(moved, local)
+
+
+def test_the_copy_kept_before_an_upgrade_is_listed(tmp_path):
+    from branchdesk.models.db import APPLICATION_ID
+    from branchdesk.models.schema import UPGRADES
+
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    UPGRADES[1](conn)
+    conn.execute("INSERT INTO branch (id, name) VALUES (1, 'Old Branch')")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("COMMIT")
+    conn.close()
+    open_branch(path).close()
+    listing = list_backups(backups_folder(path))
+    assert [(info.kind, info.branch_name, info.problem) for info in listing] == [(backups.BEFORE_UPGRADE, "Old Branch", None)]
+    assert listing[0].kind_text == "Kept before an upgrade"

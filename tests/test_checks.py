@@ -153,3 +153,17 @@ def test_structure_damage_found_by_check_branch(tmp_path, branch):
         except sqlite3.DatabaseError:
             pytest.fail("check_branch must report damage, not raise")
     assert len(findings) == 1 and "integrity check" in findings[0]
+
+
+def test_the_demo_branch_passes(demo_path):
+    with open_branch(demo_path, read_only=True) as demo:
+        assert check_branch(demo, today=dt.date(2026, 11, 15)) == []
+
+
+def test_a_credit_note_keeps_the_numbering_whole(demo_copy):
+    from branchdesk.models.claims import issue_credit_note
+
+    with open_branch(demo_copy) as demo:
+        claim_id = demo.value("SELECT id FROM claims WHERE kind = 'claim' ORDER BY id LIMIT 1")
+        issue_credit_note(demo, claim_id, "Client was in hospital all month")
+        assert check_branch(demo, today=dt.date(2026, 11, 15)) == []
