@@ -81,6 +81,7 @@ class ClientVisitsSection(QWidget):
         months_proxy.setSourceModel(self.months)
         self.months_view = table_view(months_proxy, _("Different workers each month"))
         self.months_view.sortByColumn(MonthColumns.MONTH, Qt.SortOrder.DescendingOrder)
+        self.months_view.setWordWrap(True)
         self.months_view.horizontalHeader().setSectionResizeMode(MonthColumns.NAMES, QHeaderView.ResizeMode.Stretch)
         self.months_view.setMaximumHeight(260)
 

@@ -110,9 +110,9 @@ class VisitsModel(RecordTableModel):
         VisitColumns.DATE: _("Date"),
         VisitColumns.CLIENT: _("Client"),
         VisitColumns.WORKER: _("Worker"),
-        VisitColumns.PLANNED: _("Planned start"),
-        VisitColumns.START: _("Actual start"),
-        VisitColumns.END: _("Actual end"),
+        VisitColumns.PLANNED: _("Planned"),
+        VisitColumns.START: _("Start"),
+        VisitColumns.END: _("End"),
         VisitColumns.DURATION: _("Duration"),
         VisitColumns.STATUS: _("Status"),
         VisitColumns.SOURCE: _("Recorded"),
@@ -161,6 +161,7 @@ def table_view(model_proxy, name: str) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
     view.verticalHeader().hide()
     view.setAccessibleName(name)
     return view
@@ -200,6 +201,7 @@ class VisitLog(QWidget):
         self.totals = QLabel()
         self.totals.setStyleSheet("font-size: 11pt;")
         self.totals.setAccessibleName(_("Totals"))
+        self.totals.setWordWrap(True)
         self.model = VisitsModel()
         self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -278,10 +280,9 @@ class VisitLog(QWidget):
         if last < first:
             self.totals.setText(_("The “to” date is before the “from” date; choose the dates again."))
         else:
-            self.totals.setText(_("{n:,} visits from {first} to {last} · {completed:,} completed · <b>{hours} hours delivered</b> · "
-                                  "{missed:,} not delivered (missed, cancelled or no access)").format(
-                n=totals.visits, first=format_date(first), last=format_date(last), completed=totals.completed,
-                hours=f"{totals.delivered_hours:,}", missed=totals.not_delivered))
+            self.totals.setText(_("{n:,} visits · {completed:,} completed · <b>{hours} hours delivered</b> · "
+                                  "{missed:,} missed, cancelled or no access").format(
+                n=totals.visits, completed=totals.completed, hours=f"{totals.delivered_hours:,}", missed=totals.not_delivered))
         self.view.resizeColumnsToContents()
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(VisitColumns.CLIENT, QHeaderView.ResizeMode.Stretch)
