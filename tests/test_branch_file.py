@@ -191,3 +191,20 @@ def test_failed_upgrade_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'import_mappings'").fetchone()[0] == 0
     conn.close()
+
+
+@pytest.mark.parametrize("version", range(1, schema.SCHEMA_VERSION + 1))
+def test_every_released_schema_version_opens_with_its_data(tmp_path, version):
+    """A fixture file from each released schema version upgrades and keeps its data."""
+    import shutil
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / f"branch_v{version}.sqlite"
+    path = tmp_path / fixture.name
+    shutil.copyfile(fixture, path)
+    with open_branch(path) as store:
+        assert store.schema_version == schema.SCHEMA_VERSION
+        assert store.value("SELECT name FROM clients WHERE ref = 'C001'") == "Mary O'Brien"
+        assert store.value("SELECT hours_per_week FROM envelopes") == "10.5"
+        assert store.value("PRAGMA foreign_key_check") is None
+    assert bool(list((tmp_path / "backups").glob("*before-upgrade*"))) == (version < schema.SCHEMA_VERSION)
