@@ -244,14 +244,13 @@ class TeamSection(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addStretch(1)
-        self.key_worker.editTextChanged.connect(lambda _text: self._edited())
-        self.team.editTextChanged.connect(lambda _text: self._edited())
-        self._loading = False
+        for combo in (self.key_worker, self.team):
+            combo.lineEdit().textEdited.connect(self._edited)
+            combo.activated.connect(self._edited)
 
-    def _edited(self) -> None:
-        if not self._loading:
-            self.record.mark_dirty()
-            self._show_members()
+    def _edited(self, *_args) -> None:
+        self.record.mark_dirty()
+        self._show_members()
 
     def _show_members(self) -> None:
         team = self.team.currentText().strip()
@@ -259,7 +258,6 @@ class TeamSection(QWidget):
         self.team_members.setText(", ".join(names) if names else _("No workers are recorded in this team yet."))
 
     def load(self, client) -> None:
-        self._loading = True
         store = self.record.store
         self.key_worker.clear()
         self.key_worker.addItems([""] + [w.name for w in list_workers(store) if w.active])
@@ -267,7 +265,6 @@ class TeamSection(QWidget):
         self.team.clear()
         self.team.addItems([""] + teams(store))
         self.team.setEditText(client.team)
-        self._loading = False
         self._show_members()
 
     def values(self) -> dict:
@@ -393,7 +390,7 @@ class OutcomesSection(QWidget):
     def __init__(self, record: ClientRecordDialog):
         super().__init__()
         self.record = record
-        self.model = OutcomesModel()
+        self.model = OutcomesModel(parent=self)
         self.changed: set[int] = set()  # ids() of outcomes added or edited since loading
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -658,7 +655,7 @@ class NotesSection(QWidget):
     def __init__(self, record: ClientRecordDialog):
         super().__init__()
         self.record = record
-        self.model = NotesModel()
+        self.model = NotesModel(parent=self)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setAccessibleName(_("Notes"))

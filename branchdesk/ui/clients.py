@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import IntEnum
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,9 +29,10 @@ from branchdesk.models.clients import (
     CaseloadRow,
     caseload_rows,
 )
+from branchdesk.models.dates import format_date
 from branchdesk.models.money import format_decimal
 from branchdesk.models.workers import teams
-from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
+from branchdesk.ui.tables import RIGHT, RecordTableModel
 
 STATUS_COLOURS = {"referred": QColor("#1c5a99"), "suspended": QColor("#8a5a00"), "ended": QColor("#666666")}
 OVERDUE = QColor("#b3261e")
@@ -48,6 +49,9 @@ class Columns(IntEnum):
     TEAM = 7
     ENVELOPE = 8
     NEXT_REVIEW = 9
+
+
+COLUMN_COUNT = len(Columns)
 
 
 class CaseloadModel(RecordTableModel):
@@ -67,6 +71,12 @@ class CaseloadModel(RecordTableModel):
         Columns.NEXT_REVIEW: _("Next review due"),
     }
     today = dt.date.today()
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent)
+        self._cells: dict[int, tuple] = {}
+        self._shown: list[bool] = []
+        self._accept = None
 
     def display(self, row: CaseloadRow, column: int):
         if column == Columns.REF:
@@ -116,19 +126,76 @@ class CaseloadModel(RecordTableModel):
             return _("Overdue by {n} days").format(n=(self.today - row.next_review_due).days)
         return None
 
+    # -- speed: the list must keep up with typing on 5,000 clients ---------------------------
+    def set_rows(self, rows) -> None:
+        self._cells = {row.id: tuple(self.display(row, c) for c in Columns) for row in rows}
+        self._shown = [True] * len(rows)
+        self._accept = None
+        super().set_rows(rows)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        """Cells are worked out once per refresh; painting only looks them up."""
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self._cells[row.id][index.column()]
+            return format_date(value) if isinstance(value, dt.date) else value
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(row, index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(RIGHT) if index.column() == Columns.ENVELOPE else None
+        if role in (self.SortRole, self.RowRole, Qt.ItemDataRole.ToolTipRole):
+            return super().data(index, role)
+        return None
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def set_filter(self, accept) -> None:
+        """Decide once which rows are shown (``accept(row)``; None shows all)."""
+        self._accept = accept
+        self._shown = [True] * len(self._rows) if accept is None else [accept(row) for row in self._rows]
+
+    def shown(self, source_row: int) -> bool:
+        return self._shown[source_row]
+
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if column < 0:
             return
         self.layoutAboutToBeChanged.emit()
         self._rows.sort(key=lambda r: (self.sort_key(r, column), r.ref.lower()), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.set_filter(self._accept)
         self.layoutChanged.emit()
 
 
-class CaseloadProxy(FilterProxy):
-    """Filters only; sorting is left to the model, which sorts its own rows much faster."""
+class CaseloadProxy(QSortFilterProxyModel):
+    """Shows the rows the model has decided to show; sorting is left to the model, which
+    sorts its own rows far faster than the proxy could."""
+
+    def setSourceModel(self, model: CaseloadModel) -> None:
+        self._shown = model.shown
+        super().setSourceModel(model)
+
+    def refilter(self, change) -> None:
+        """Run ``change`` (which alters the rows shown) and re-filter, the way this Qt expects."""
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9 and later
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, _source_parent) -> bool:
+        return self._shown(source_row)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.sourceModel().sort(column, order)
+
+    def row_object(self, proxy_index: QModelIndex):
+        return self.sourceModel().row_at(self.mapToSource(proxy_index).row())
 
 
 class ClientsScreen(QWidget):
@@ -137,7 +204,7 @@ class ClientsScreen(QWidget):
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
-        self.model = CaseloadModel()
+        self.model = CaseloadModel(self)
         self.proxy = CaseloadProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setDynamicSortFilter(False)
@@ -267,7 +334,7 @@ class ClientsScreen(QWidget):
             text = row.search_text
             return all(term in text for term in terms)
 
-        self.proxy.set_predicate(accept if (terms or status or category or team or contract or hide_ended) else None)
+        self.proxy.refilter(lambda: self.model.set_filter(accept if (terms or status or category or team or contract or hide_ended) else None))
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count.setText(_("{shown:,} of {total:,} clients shown").format(shown=shown, total=total))
         if shown and not self.view.currentIndex().isValid():

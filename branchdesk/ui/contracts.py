@@ -121,7 +121,7 @@ class ContractsScreen(QWidget):
         self.dirty = False
         self._loading = False
         self.problems = FieldProblems()
-        self.model = ContractsModel()
+        self.model = ContractsModel(parent=self)
         self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.view = QTableView()

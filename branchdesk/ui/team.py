@@ -120,7 +120,7 @@ class TeamScreen(QWidget):
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
-        self.model = WorkersModel()
+        self.model = WorkersModel(parent=self)
         self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
         title = QLabel(_("Team"))
