@@ -102,11 +102,17 @@ def teams(store: Store) -> list[str]:
     return sorted(names, key=str.lower)
 
 
+def ref_problems(store: Store, ref: str, worker_id: int | None) -> list[Problem]:
+    """A problem when another worker already has ``ref``."""
+    ref = (ref or "").strip()
+    if ref and store.value("SELECT id FROM workers WHERE ref = ? AND id IS NOT ?", (ref, worker_id)):
+        return [Problem("ref", _("Another worker already has the reference “{ref}”.").format(ref=ref))]
+    return []
+
+
 def save_worker(store: Store, worker: Worker) -> int:
     """Add or update a worker in one transaction, with an audit entry; returns the id."""
-    problems = validate_worker(worker)
-    if store.value("SELECT id FROM workers WHERE ref = ? AND id IS NOT ?", (worker.ref.strip(), worker.id)):
-        problems.append(Problem("ref", _("Another worker already has the reference “{ref}”.").format(ref=worker.ref.strip())))
+    problems = validate_worker(worker) + ref_problems(store, worker.ref, worker.id)
     if problems:
         raise ValidationError(problems)
     values = worker_to_row(worker)

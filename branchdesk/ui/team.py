@@ -22,7 +22,14 @@ from PySide6.QtWidgets import (
 from branchdesk.i18n import _
 from branchdesk.models.errors import BranchDeskError, ValidationError
 from branchdesk.models.money import format_decimal
-from branchdesk.models.workers import Worker, list_workers, save_worker, teams, worker_from_form
+from branchdesk.models.workers import (
+    Worker,
+    list_workers,
+    ref_problems,
+    save_worker,
+    teams,
+    worker_from_form,
+)
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, button_row, show_error
 from branchdesk.ui.referral import ProblemForm
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
@@ -102,8 +109,14 @@ class WorkerDialog(WindowModalDialog):
         values = {"ref": self.ref.text(), "name": self.name.text(), "team": self.team.currentText(), "role": self.role.text(),
                   "contracted_hours": self.hours.text(), "active": self.active.isChecked(),
                   "id": self.worker.id if self.worker else None}
+        clash = ref_problems(self.context.store, values["ref"], values["id"])
         try:
-            save_worker(self.context.store, worker_from_form(values))
+            worker = worker_from_form(values)
+        except ValidationError as error:
+            self.problems.show(error.problems + clash)
+            return
+        try:
+            save_worker(self.context.store, worker)
         except ValidationError as error:
             self.problems.show(error.problems)
             return
