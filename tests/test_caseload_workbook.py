@@ -9,7 +9,12 @@ import openpyxl
 import pytest
 
 from branchdesk import cli
-from branchdesk.models.caseload_workbook import SHEETS, export_caseload, import_caseload, read_caseload
+from branchdesk.models.caseload_workbook import (
+    SHEETS,
+    export_caseload,
+    import_caseload,
+    read_caseload,
+)
 from branchdesk.models.db import open_branch
 from branchdesk.models.errors import BranchDeskError
 from branchdesk.models.outcomes import list_outcomes
@@ -337,3 +342,19 @@ def test_stopping_writes_nothing(store, good_file):
     report = import_caseload(store, good_file, today=TODAY, abort=lambda: True)
     assert not report.applied
     assert counts(store)["clients"] == 0
+
+
+def test_demo_branch_round_trip(demo_copy, tmp_path):
+    with open_branch(demo_copy) as demo:
+        first = export_caseload(demo, tmp_path / "demo.xlsx")
+        again = import_caseload(demo, first)
+        assert again.ok and not again.added and not again.changed, again.details[:5]
+    with open_branch(tmp_path / "moved.sqlite", create=True) as moved:
+        assert import_caseload(moved, first).ok
+        second = export_caseload(moved, tmp_path / "moved.xlsx")
+
+    def content(path):
+        book = openpyxl.load_workbook(path)
+        return {sheet.title: [list(r) for r in sheet.iter_rows(values_only=True)] for sheet in book}
+
+    assert content(first) == content(second)

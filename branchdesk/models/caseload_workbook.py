@@ -315,7 +315,8 @@ class _CaseloadImport:
             self.report.count("unchanged", kind)
             return
         shown = "; ".join(f"{c.replace('_pence', '').replace('_', ' ')} {_show(c, old.get(c))} → {_show(c, new[c])}" for c in differences)
-        self.changes.append(_Change(kind, key, {c: new[c] for c in differences}, old, _("{label}: {changes}").format(label=label, changes=shown)))
+        self.changes.append(_Change(kind, key, {c: new[c] for c in differences}, old,
+                                    _("{label}: {changes}").format(label=label[:1].upper() + label[1:], changes=shown)))
         self.report.count("changed", kind)
 
     # -- sheets -----------------------------------------------------------------------
@@ -593,7 +594,7 @@ class _CaseloadImport:
                 before = old["outcomes"].get(ref)
                 parts.append(_("outcome {ref} {a} → {b}").format(ref=ref, a=before["status"] if before else _("not assessed"),
                                                                  b=review["outcomes"][ref]["status"]))
-            self.changes.append(_Change("reviews", key, review, old, f"{label}: {'; '.join(parts)}"))
+            self.changes.append(_Change("reviews", key, review, old, f"{label[:1].upper() + label[1:]}: {'; '.join(parts)}"))
             self.report.count("changed", "reviews")
 
     # -- writing -----------------------------------------------------------------------

@@ -51,7 +51,7 @@ class ImportPreviewDialog(WindowModalDialog):
         super().__init__(parent, _("Import caseload: check before importing"))
         if self.size().width() < 700:
             self.resize(900, 600)
-        heading = QLabel(_("“{name}” has no problems.").format(name=path.name) + " " + report.summary(dry_run=True))
+        heading = QLabel(f"“{path.name}”: {report.summary(dry_run=True)}")
         heading.setWordWrap(True)
         heading.setStyleSheet("font-weight: 600;")
         self.details = QListView()
