@@ -36,7 +36,7 @@ from branchdesk.models.dates import format_date
 from branchdesk.models.errors import BranchDeskError, ValidationError
 from branchdesk.models.money import format_money
 from branchdesk.ui.dialogs import FieldProblems, button_row, confirm, show_error
-from branchdesk.ui.referral import ProblemForm, choice_combo, date_field, set_choice
+from branchdesk.ui.referral import ProblemForm, choice_combo, date_field, money_text, set_choice
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
 
 CORE_BASIS_NAMES = {
@@ -98,8 +98,12 @@ class ContractsModel(RecordTableModel):
             return format_money(contract.hourly_rate_pence)
         if column == Columns.CLIENTS:
             return clients
-        if contract.start_date or contract.end_date:
-            return f"{format_date(contract.start_date) or '…'} – {format_date(contract.end_date) or '…'}"
+        if contract.start_date and contract.end_date:
+            return f"{format_date(contract.start_date)} – {format_date(contract.end_date)}"
+        if contract.start_date:
+            return _("from {day}").format(day=format_date(contract.start_date))
+        if contract.end_date:
+            return _("until {day}").format(day=format_date(contract.end_date))
         return ""
 
     def sort_key(self, row, column: int):
@@ -133,7 +137,9 @@ class ContractsScreen(QWidget):
         self.view.verticalHeader().hide()
         self.view.setAccessibleName(_("Contracts"))
         self.view.horizontalHeader().setSectionResizeMode(Columns.COUNCIL, QHeaderView.ResizeMode.Stretch)
-        self.view.horizontalHeader().setSectionResizeMode(Columns.CORE, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (Columns.CORE, Columns.RATE, Columns.CLIENTS, Columns.DATES):
+            self.view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setWordWrap(False)
         self.view.selectionModel().currentRowChanged.connect(self._row_chosen)
 
         self.fields: dict[str, QWidget] = {}
@@ -143,7 +149,7 @@ class ContractsScreen(QWidget):
             self.fields[key] = form.add(key, label, self._line(hint))
         self.fields["address"] = QPlainTextEdit()
         self.fields["address"].setTabChangesFocus(True)
-        self.fields["address"].setFixedHeight(80)
+        self.fields["address"].setFixedHeight(100)
         self.fields["address"].setPlaceholderText(_("Where claims are posted"))
         form.add("address", _("Postal address for claims"), self.fields["address"])
         self.fields["start_date"] = form.add("start_date", _("Starts"), date_field())
@@ -199,7 +205,7 @@ class ContractsScreen(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(scroll)
-        splitter.setSizes([150, 600])
+        splitter.setSizes([190, 560])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -256,6 +262,8 @@ class ContractsScreen(QWidget):
         if contract:
             values["start_date"] = format_date(contract.start_date)
             values["end_date"] = format_date(contract.end_date)
+            values["hourly_rate"] = money_text(contract.hourly_rate_pence)
+            values["episode_fee"] = money_text(contract.episode_fee_pence) if contract.episode_fee_pence else ""
         for key, widget in self.fields.items():
             value = values.get(key, "")
             if isinstance(widget, QComboBox):
