@@ -358,3 +358,11 @@ def test_demo_branch_round_trip(demo_copy, tmp_path):
         return {sheet.title: [list(r) for r in sheet.iter_rows(values_only=True)] for sheet in book}
 
     assert content(first) == content(second)
+
+
+def test_workbooks_are_only_read_with_the_safe_xml_parser(good_file, monkeypatch):
+    import openpyxl.xml
+
+    monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
+    with pytest.raises(BranchDeskError, match="defusedxml"):
+        read_caseload(good_file)
