@@ -109,7 +109,7 @@ def test_new_referral_writes_client_envelope_and_outcomes(context, qtbot):
     dialog.ot_required.setChecked(True)
     dialog.start_date.setText("01/12/2026")
     dialog.category.setCurrentIndex(dialog.category.findData("reablement"))
-    row = dialog.outcomes.model.add()
+    row = 0
     for column, value in ((0, "I want to walk to the shop"), (1, "social_participation"), (2, "01/03/2027"), (3, "300")):
         dialog.outcomes.model.setData(dialog.outcomes.model.index(row, column), value)
     dialog.save()
@@ -131,8 +131,7 @@ def test_referral_shows_every_problem_and_writes_nothing(context, qtbot):
     dialog.start_date.setText("31/02/2026")
     dialog.hours.setText("-2")
     dialog.budget.setText("lots")
-    row = dialog.outcomes.model.add()
-    dialog.outcomes.model.setData(dialog.outcomes.model.index(row, 2), "2026-13-01")
+    dialog.outcomes.model.setData(dialog.outcomes.model.index(0, 2), "2026-13-01")  # the first, empty row
     before = context.store.value("SELECT count(*) FROM clients")
     dialog.save()
     assert dialog.result() != dialog.DialogCode.Accepted
@@ -276,3 +275,22 @@ def test_extra_sections_are_skipped_only_while_missing(context, qtbot, monkeypat
     assert "Not yet" not in dialog._titles and "Borrowed" in dialog._titles
     widget = dialog.section_widget("Borrowed")
     assert isinstance(widget, ExtraSection) and widget.text() == f"client {dialog.client_id}"
+
+
+def test_referral_under_a_banded_contract_needs_a_band(context, qtbot):
+    dialog = ReferralDialog(context, today=dt.date(2026, 11, 15))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.contract.setCurrentIndex(dialog.contract.findData("BAND"))
+    assert dialog.band.isEnabled() and dialog.band.count() == 2
+    dialog.band.clear()
+    dialog.name.setText("Banded Person")
+    dialog.start_date.setText("01/12/2026")
+    dialog.hours.setText("7")
+    dialog.save()
+    assert dialog.problems._labels["band"].isVisible()
+    dialog._contract_chosen()
+    dialog.band.setCurrentIndex(dialog.band.findData("higher"))
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert context.store.value("SELECT band FROM envelopes WHERE client_id = ?", (dialog.created_id,)) == "higher"

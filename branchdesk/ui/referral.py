@@ -40,6 +40,7 @@ from branchdesk.models.contracts import list_contracts
 from branchdesk.models.dates import format_date, iso, parse_optional_date
 from branchdesk.models.envelope import add_envelope_change, parse_hours
 from branchdesk.models.errors import BranchDeskError, Problem, ValidationError
+from branchdesk.models.money import format_money
 from branchdesk.models.outcomes import DOMAIN_NAMES, outcome_from_form, save_outcome
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, button_row, show_error
 
@@ -269,6 +270,8 @@ class ReferralDialog(WindowModalDialog):
         self.budget.setMaximumWidth(140)
         self.hours = council_form.add("hours_per_week", _("Indicative envelope (hours/week)"), QLineEdit())
         self.hours.setMaximumWidth(140)
+        self.band = council_form.add("band", _("Band"), QComboBox())
+        self.contract.currentIndexChanged.connect(self._contract_chosen)
         self.ot_required = council_form.add("ot_required", _("OT assessment"), QCheckBox(_("Required")))
 
         service = QGroupBox(_("Our service"))
@@ -304,9 +307,23 @@ class ReferralDialog(WindowModalDialog):
         layout.addWidget(outcomes, 1)
         layout.addWidget(self.general)
         layout.addLayout(button_row(save, cancel))
+        self._contract_chosen()
+        self.outcomes.model.add()
         if self.contract.count() == 0:
             self.problems.show([Problem("contract_ref", _("There are no contracts yet. Add the council's contract on the Contracts screen first."))])
         self.name.setFocus()
+
+    def _contract_chosen(self, *_args) -> None:
+        """Offer the contract's bands (for contracts that pay a weekly rate by band)."""
+        contract = next((c for c in list_contracts(self.store) if c.ref == self.contract.currentData()), None)
+        self.band.clear()
+        bands = list(contract.band_rates) if contract else []
+        for band in bands:
+            self.band.addItem(f"{band} ({format_money(contract.band_rates[band])}/week)", band)
+        self.band.setEnabled(bool(bands))
+        if not bands:
+            self.band.addItem(_("(this contract has no bands)"), "")
+        self._basis = contract.core_basis if contract else ""
 
     def form_values(self) -> dict:
         return {
@@ -338,6 +355,9 @@ class ReferralDialog(WindowModalDialog):
             problems.append(Problem("ref", _("Another client already has the reference “{ref}”.").format(ref=client.ref)))
         hours, hour_problems = parse_hours(self.hours.text(), "hours_per_week")
         problems += hour_problems
+        band = self.band.currentData() or ""
+        if self._basis == "band" and not band:
+            problems.append(Problem("band", _("This contract pays by band: choose the person's band.")))
         try:
             start = parse_optional_date(self.start_date.text())
         except ValueError:
@@ -361,7 +381,7 @@ class ReferralDialog(WindowModalDialog):
         try:
             with self.store.transaction():
                 client_id = add_client(self.store, client)
-                add_envelope_change(self.store, client_id, client.start_date, hours, "initial")
+                add_envelope_change(self.store, client_id, client.start_date, hours, "initial", band=band)
                 for outcome in outcomes:
                     save_outcome(self.store, client_id, outcome)
         except ValidationError as error:
