@@ -294,3 +294,15 @@ def test_referral_under_a_banded_contract_needs_a_band(context, qtbot):
     dialog.save()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert context.store.value("SELECT band FROM envelopes WHERE client_id = ?", (dialog.created_id,)) == "higher"
+
+
+def test_other_screens_open_the_record_at_a_section(context, qtbot, monkeypatch):
+    seen = []
+    monkeypatch.setattr(ClientRecordDialog, "exec", lambda self: seen.append(self._titles[self.sections.currentRow()]) or 0)
+    client_id = context.store.value("SELECT id FROM clients WHERE ref = 'C002'")
+    client_record.open_client_record(context, client_id, None, section="Contacts")
+    assert seen == ["Contacts"]
+    shown_errors = []
+    monkeypatch.setattr(client_record, "show_error", lambda parent, message: shown_errors.append(message))
+    client_record.open_client_record(context, 99999, None)
+    assert shown_errors == ["That client no longer exists."]

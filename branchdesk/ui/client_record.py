@@ -903,14 +903,15 @@ class ClientRecordDialog(WindowModalDialog):
         super().reject()
 
 
-def open_client_record(context, client_id: int, parent: QWidget | None = None, section: str | None = None) -> ClientRecordDialog | None:
+def open_client_record(context, client_id: int, parent: QWidget | None = None, section: str | None = None) -> None:
     """Open a client's record (at ``section``, a section title, when given) and wait until it is closed."""
     try:
         dialog = ClientRecordDialog(context, client_id, parent)
     except NotFound as error:
         show_error(parent, str(error))
-        return None
+        return
     if section:
         dialog.show_section(section)
     dialog.exec()
-    return dialog
+    context.data_changed.disconnect(dialog._outside_change)
+    dialog.deleteLater()
