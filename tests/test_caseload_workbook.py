@@ -277,7 +277,7 @@ def test_one_review_has_one_method(store, tmp_path):
     assert ("Reviews", 3, "method") in bad_import(store, tmp_path, change)
 
 
-@pytest.mark.parametrize("kind", ["csv", "zip", "empty", "garbage"])
+@pytest.mark.parametrize("kind", ["csv", "zip", "empty", "garbage", "xls"])
 def test_files_that_are_not_workbooks(tmp_path, kind):
     path = tmp_path / "caseload.xlsx"
     if kind == "csv":
@@ -287,13 +287,15 @@ def test_files_that_are_not_workbooks(tmp_path, kind):
             archive.writestr("notes.txt", "hello")
     elif kind == "empty":
         path.write_bytes(b"")
+    elif kind == "xls":
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
     else:
         path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
     with pytest.raises(BranchDeskError) as raised:
         read_caseload(path)
     message = str(raised.value)
     assert "caseload.xlsx" in message and "Traceback" not in message
-    expected = {"csv": "CSV", "zip": "zip file", "empty": "empty", "garbage": "damaged"}[kind]
+    expected = {"csv": "CSV", "zip": "zip file", "empty": "empty", "garbage": "damaged", "xls": "older Excel file"}[kind]
     assert expected in message
 
 

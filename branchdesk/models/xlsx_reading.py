@@ -24,6 +24,7 @@ MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024 * 1024  # small parts may compress very well; only large ones are suspicious
 MAX_ROWS_PER_SHEET = 200_000
 ZIP_SIGNATURE = b"PK\x03\x04"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old .xls files and password-protected workbooks
 
 
 class SheetTooLong(BranchDeskError):
@@ -63,6 +64,9 @@ def check_xlsx_file(path: Path) -> None:
     except OSError as error:
         raise BranchDeskError(_("{name} cannot be read ({why}).").format(name=_quoted(path), why=error.strerror)) from None
     if head != ZIP_SIGNATURE:
+        if head == OLE_SIGNATURE:
+            raise BranchDeskError(_("{name} is an older Excel file (.xls) or a workbook protected by a password. Open it in your "
+                                    "spreadsheet program and save it, without a password, as “Excel Workbook (.xlsx)”.").format(name=_quoted(path)))
         if _looks_like_text(path):
             raise BranchDeskError(_("{name} is a text file (perhaps a CSV), not an Excel workbook. "
                                     "Open it in your spreadsheet program and save it as “Excel Workbook (.xlsx)”.").format(name=_quoted(path)))
