@@ -664,6 +664,7 @@ class NotesSection(QWidget):
         self.view.setWordWrap(True)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.verticalHeader().setMinimumSectionSize(28)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(NotesModel.Columns.TEXT, QHeaderView.ResizeMode.Stretch)
         self.view.setColumnWidth(NotesModel.Columns.DATE, 100)
