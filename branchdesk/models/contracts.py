@@ -362,7 +362,7 @@ def payment_summary(contract: Contract) -> str:
     elif contract.core_basis == "delivered":
         parts.append(_("Core: delivered hours at {rate}/h (time and task)").format(rate=rate))
     else:
-        parts.append(_("No core payment"))
+        parts.append(_("no core payment"))
     if contract.episode_fee_pence:
         parts.append(_("{fee} per reablement episode, in the month it starts").format(fee=format_money(contract.episode_fee_pence)))
     upfront = contract.upfront_share
@@ -370,7 +370,7 @@ def payment_summary(contract: Contract) -> str:
         parts.append(_("{up} of each outcome fee when agreed, {rest} when a review finds it achieved").format(
             up=format_share(upfront), rest=format_share(1 - upfront)))
     else:
-        parts.append(_("Outcome fees paid in full when a review finds the outcome achieved"))
+        parts.append(_("outcome fees paid in full when a review finds the outcome achieved"))
     if contract.partial_share:
         parts.append(_("{share} of the achievement part when partly achieved").format(share=format_share(contract.partial_share)))
     if contract.reward_share:

@@ -55,7 +55,7 @@ class ImportReport:
     def summary(self, dry_run: bool = False) -> str:
         """One or two plain sentences: what was (or would be) added and changed."""
         def describe(counts: dict[str, int]) -> str:
-            parts = [f"{n} {kind}" for kind, n in counts.items() if n]
+            parts = [f"{n} {kind[:-1] if n == 1 and kind.endswith('s') else kind}" for kind, n in counts.items() if n]
             return ", ".join(parts) if parts else _("nothing")
 
         if dry_run:
