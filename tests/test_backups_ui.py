@@ -101,10 +101,10 @@ def test_a_damaged_backup_is_shown_and_cannot_be_restored(window, qtbot, said):
     (folder / "Kennet Valley-2026-10-01-093000.sqlite").write_bytes(b"not a database at all" * 100)
     dialog = RestoreDialog(window)
     qtbot.addWidget(dialog)
-    assert "not a BranchDesk branch file" in dialog.proxy.index(0, backup_restore.BackupColumns.LATEST_CHANGE).data()
+    assert "cannot be restored" in dialog.proxy.index(0, backup_restore.BackupColumns.LATEST_CHANGE).data()
     assert not dialog.restore_button.isEnabled()
     dialog.restore_selected()
-    assert "not a BranchDesk branch file" in said["error"][-1]
+    assert "not a BranchDesk backup" in said["error"][-1]
 
 
 def test_restore_another_folder(window, qtbot, tmp_path, monkeypatch):

@@ -252,8 +252,8 @@ def describe_backup(path: str | os.PathLike, today: dt.date | None = None) -> Ba
     base = {"path": path, "kind": kind, "taken_at": taken, "size": stat.st_size}
     try:
         inspect_file(path)
-    except BranchFileError as error:
-        return BackupInfo(**base, problem=str(error))
+    except BranchFileError:
+        return BackupInfo(**base, problem=_("Empty, damaged or not a BranchDesk backup; it cannot be restored."))
     try:
         with contextlib.closing(_open_read_only(path)) as conn:
             if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
