@@ -253,9 +253,8 @@ def test_cancel_asks_before_discarding(context, qtbot, monkeypatch, open_record)
     assert context.store.value("SELECT postcode FROM clients WHERE ref = 'C001'") == "BA13 3AA"
 
 
-def test_extra_sections_are_skipped_only_while_missing(context, qtbot, monkeypatch, open_record):
+def test_extra_sections_are_built_for_the_client(context, qtbot, monkeypatch, open_record):
     monkeypatch.setattr(client_record, "EXTRA_SECTIONS", [
-        ("Not yet", "branchdesk.ui.no_such_section", "Nothing"),
         ("Borrowed", "tests_extra_section", "ExtraSection"),
     ])
     import sys
@@ -272,7 +271,7 @@ def test_extra_sections_are_skipped_only_while_missing(context, qtbot, monkeypat
     module.ExtraSection = ExtraSection
     monkeypatch.setitem(sys.modules, "tests_extra_section", module)
     dialog = open_record()
-    assert "Not yet" not in dialog._titles and "Borrowed" in dialog._titles
+    assert "Borrowed" in dialog._titles
     widget = dialog.section_widget("Borrowed")
     assert isinstance(widget, ExtraSection) and widget.text() == f"client {dialog.client_id}"
 

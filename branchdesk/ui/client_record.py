@@ -79,7 +79,7 @@ from branchdesk.ui.referral import (
 from branchdesk.ui.tables import RIGHT, RecordTableModel
 
 #: Sections other screens add to the record: (title, module, class), each constructed as
-#: ``Class(context, client_id, parent)``. An entry is left out while its module does not exist.
+#: ``Class(context, client_id, parent)`` when first shown.
 EXTRA_SECTIONS = [
     (_("Ideal week"), "branchdesk.ui.ideal_week", "IdealWeekSection"),
     (_("Envelope & hours"), "branchdesk.ui.envelope", "EnvelopeSection"),
@@ -741,12 +741,7 @@ class ClientRecordDialog(WindowModalDialog):
                               (SECTION_CONTACTS, self.contacts), (SECTION_TEAM, self.team), (SECTION_NOTES, self.notes)):
             self._add_section(title, widget)
         for title, module_name, class_name in EXTRA_SECTIONS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as error:
-                if error.name == module_name:
-                    continue
-                raise
+            module = importlib.import_module(module_name)
             self._extras[len(self._titles)] = (getattr(module, class_name), title)
             self._add_section(title, QWidget())
         self.sections.currentRowChanged.connect(self._show_section)

@@ -195,10 +195,7 @@ class MainWindow(QMainWindow):
             item = self.navigation.item(row)
             badge = ""
             if self.context.store is not None:
-                try:
-                    badge_function = getattr(importlib.import_module(module), "navigation_badge", None)
-                except ModuleNotFoundError:
-                    badge_function = None
+                badge_function = getattr(importlib.import_module(module), "navigation_badge", None)
                 if badge_function is not None:
                     badge = badge_function(self.context) or ""
             item.setText(f"{title}  ({badge})" if badge else title)
