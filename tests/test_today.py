@@ -77,3 +77,15 @@ def test_today_screen_shows_and_clicks_through(qtbot, demo_copy, monkeypatch):
         today.claims_card.label.linkActivated.emit(href)
         assert window.stack.currentWidget() is window.screen("claims")
     window.close_branch()
+
+
+def test_plans_above_envelope_and_continuity_flags_are_listed(demo_store):
+    from branchdesk.models import continuity, ideal_week
+
+    summary = today_summary(demo_store, ON)
+    flagged = continuity.flagged_clients(demo_store, "2026-10")
+    assert [item.key for item in summary.continuity_flags] == [line.client_id for line in flagged]
+    for item in summary.plans_over:
+        week = ideal_week.plan_on(demo_store, item.key, ON)
+        check = ideal_week.check_plan(demo_store, week.id, today=ON)
+        assert check.above_envelope or check.above_cap

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from branchdesk.i18n import _
 from branchdesk.models import claims as claim_store
-from branchdesk.models import reports, reviews
+from branchdesk.models import continuity, ideal_week, reports, reviews
 from branchdesk.models.contracts import list_contracts
-from branchdesk.models.dates import month_key, previous_month
+from branchdesk.models.dates import month_key, month_name, previous_month
 from branchdesk.models.db import Store
-from branchdesk.models.money import format_money
+from branchdesk.models.money import format_decimal, format_money
 
 UNPAID_AFTER_DAYS = 30
 
@@ -46,6 +46,35 @@ def _review_items(store: Store, on: dt.date, summary: TodaySummary) -> None:
         text = _("{name} ({ref}): {method} review {when}").format(name=due.client_name, ref=due.client_ref, method=due.method, when=when)
         item = Item(text, "client", due.client_id)
         (summary.overdue_reviews if due.state == "overdue" else summary.due_soon_reviews).append(item)
+
+
+def _plan_items(store: Store, on: dt.date, summary: TodaySummary) -> None:
+    for client in reports.in_service_clients(store, on):
+        week = ideal_week.plan_on(store, client["id"], on)
+        if week is None:
+            continue
+        check = ideal_week.check_plan(store, week.id, today=on)
+        if check.above_cap:
+            text = _("{name} ({ref}): plan of {planned} h/week is above the personal-budget cap of {cap} h").format(
+                name=client["name"], ref=client["ref"], planned=format_decimal(check.planned_hours), cap=format_decimal(check.cap_hours))
+            if check.override_reason:
+                text += _(" (allowed: {reason})").format(reason=check.override_reason)
+        elif check.above_envelope:
+            text = _("{name} ({ref}): plan of {planned} h/week is above the envelope of {envelope} h").format(
+                name=client["name"], ref=client["ref"], planned=format_decimal(check.planned_hours),
+                envelope=format_decimal(check.envelope_hours))
+        else:
+            continue
+        summary.plans_over.append(Item(text, "client", client["id"]))
+
+
+def _continuity_items(store: Store, on: dt.date, summary: TodaySummary) -> None:
+    year, month = previous_month(on.year, on.month)
+    for line in continuity.flagged_clients(store, month_key(year, month)):
+        summary.continuity_flags.append(Item(
+            _("{name} ({ref}): {n} different workers in {month}").format(
+                name=line.client_name, ref=line.client_ref, n=line.count, month=month_name(year, month)),
+            "client", line.client_id))
 
 
 def _claim_items(store: Store, on: dt.date, summary: TodaySummary) -> None:
@@ -89,6 +118,8 @@ def today_summary(store: Store, on: dt.date | None = None) -> TodaySummary:
     on = on or dt.date.today()
     summary = TodaySummary(on)
     _review_items(store, on, summary)
+    _plan_items(store, on, summary)
+    _continuity_items(store, on, summary)
     _claim_items(store, on, summary)
     summary.caseload = reports.caseload_by_category_and_funding(store, on)
     summary.capacity = reports.capacity(store, on)
