@@ -177,6 +177,16 @@ def cmd_reviews_due(args) -> int:
     return EXIT_OK
 
 
+def _month(text: str) -> str:
+    """``--month``: a calendar month written YYYY-MM (anything else is a usage error)."""
+    from branchdesk.models.dates import month_key, parse_month
+
+    try:
+        return month_key(*parse_month(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="branchdesk-cli", description="BranchDesk without a window.")
     parser.add_argument("--version", action="version", version=f"BranchDesk {__version__}")
@@ -222,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = claim_actions.add_parser("build", help="compute a month's claim (a draft unless issued)")
     db_option(build)
     build.add_argument("--contract", required=True, metavar="REF")
-    build.add_argument("--month", required=True, metavar="YYYY-MM")
+    build.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
     build.add_argument("--json", action="store_true")
     build.add_argument("--pdf", metavar="FILE")
     build.add_argument("--xlsx", metavar="FILE")
@@ -230,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue = claim_actions.add_parser("issue", help="issue a month's claim (numbers and freezes it)")
     db_option(issue)
     issue.add_argument("--contract", required=True, metavar="REF")
-    issue.add_argument("--month", required=True, metavar="YYYY-MM")
+    issue.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
     issue.add_argument("--pdf", metavar="FILE")
     issue.set_defaults(handler=cmd_claim_issue)
     listing = claim_actions.add_parser("list", help="list issued claims")

@@ -101,8 +101,9 @@ def test_build_and_issue_write_the_pdf_and_spreadsheet(capsys, db, tmp_path):
 
 @pytest.mark.parametrize(("argv", "expected", "message"), [
     (["claim", "build", "--contract", "XYZ", "--month", "2026-10"], 1, "no contract “XYZ”"),
-    (["claim", "build", "--contract", "HCC", "--month", "2026-13"], 1, "not a month"),
-    (["claim", "build", "--contract", "HCC", "--month", "October"], 1, "not a month"),
+    (["claim", "build", "--contract", "HCC", "--month", "2026-13"], 2, "not a month"),
+    (["claim", "build", "--contract", "HCC", "--month", "October"], 2, "not a month"),
+    (["claim", "issue", "--contract", "HCC", "--month", "2026-1-1"], 2, "not a month"),
     (["claim", "issue", "--contract", "XYZ", "--month", "2026-10"], 1, "no contract"),
     (["claim", "issue", "--contract", "HCC", "--month", "2025-01"], 1, "nothing to claim"),
     (["claim", "build", "--contract", "HCC"], 2, "--month"),
