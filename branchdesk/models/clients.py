@@ -447,19 +447,8 @@ def save_contact(store: Store, client_id: int, contact: Contact) -> int:
     if problems:
         raise ValidationError(problems)
     values = _contact_values(contact)
-    with store.transaction():
-        if contact.id is None:
-            contact.id = store.db["contacts"].insert({"client_id": client_id, **values}).last_pk
-            store.audit("create", "contact", contact.id, _("Contact {name} added").format(name=values["name"]), new=values, client_id=client_id)
-        else:
-            row = store.row("SELECT * FROM contacts WHERE id = ?", (contact.id,))
-            if row is None:
-                raise NotFound(_("That contact no longer exists."))
-            old = {k: row[k] for k in values}
-            if old != values:
-                store.db["contacts"].update(contact.id, values)
-                store.audit("update", "contact", contact.id, _("Contact {name} changed").format(name=values["name"]), old=old, new=values, client_id=client_id)
-        contact.client_id = client_id
+    contact.id = store.save_record("contacts", contact.id, values, "contact", _("Contact {name}").format(name=values["name"]), client_id=client_id)
+    contact.client_id = client_id
     return contact.id
 
 

@@ -127,6 +127,38 @@ class Store:
             ),
         )
 
+    def save_record(
+        self,
+        table: str,
+        record_id: int | None,
+        values: dict,
+        entity: str,
+        label: str,
+        client_id: int | None = None,
+    ) -> int:
+        """Insert (``record_id`` None) or update one row, with an audit entry naming ``label``
+        ("Worker W01"); an update that changes nothing writes nothing. Returns the row's id.
+
+        Raises ``NotFound`` when the row to update has gone (deleted in another window).
+        """
+        from branchdesk.i18n import _
+        from branchdesk.models.errors import NotFound
+
+        with self.transaction():
+            if record_id is None:
+                row = {"client_id": client_id, **values} if client_id is not None else values
+                record_id = self.db[table].insert(row).last_pk
+                self.audit("create", entity, record_id, _("{label} added").format(label=label), new=values, client_id=client_id)
+                return record_id
+            current = self.row(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+            if current is None:
+                raise NotFound(_("{label} no longer exists; it may have been deleted in another window.").format(label=label))
+            old = {key: current[key] for key in values}
+            if old != values:
+                self.db[table].update(record_id, values)
+                self.audit("update", entity, record_id, _("{label} changed").format(label=label), old=old, new=values, client_id=client_id)
+        return record_id
+
     # -- settings stored in the file -----------------------------------------------------
     def setting(self, key: str, default: str | None = None) -> str | None:
         found = self.value("SELECT value FROM settings WHERE key = ?", (key,))

@@ -199,18 +199,7 @@ def save_outcome(store: Store, client_id: int, outcome: Outcome) -> int:
     if problems:
         raise ValidationError(problems)
     values = outcome_to_row(outcome)
-    with store.transaction():
-        if outcome.id is None:
-            outcome.id = store.db["outcomes"].insert({"client_id": client_id, **values}).last_pk
-            store.audit("create", "outcome", outcome.id, _("Outcome {ref} added").format(ref=values["ref"]), new=values, client_id=client_id)
-        else:
-            row = store.row("SELECT * FROM outcomes WHERE id = ?", (outcome.id,))
-            if row is None:
-                raise NotFound(_("That outcome no longer exists."))
-            old = {k: row[k] for k in OUTCOME_COLUMNS}
-            if old != values:
-                store.db["outcomes"].update(outcome.id, values)
-                store.audit("update", "outcome", outcome.id, _("Outcome {ref} changed").format(ref=values["ref"]), old=old, new=values, client_id=client_id)
+    outcome.id = store.save_record("outcomes", outcome.id, values, "outcome", _("Outcome {ref}").format(ref=values["ref"]), client_id=client_id)
     outcome.client_id = client_id
     return outcome.id
 

@@ -116,16 +116,5 @@ def save_worker(store: Store, worker: Worker) -> int:
     if problems:
         raise ValidationError(problems)
     values = worker_to_row(worker)
-    with store.transaction():
-        if worker.id is None:
-            worker.id = store.db["workers"].insert(values).last_pk
-            store.audit("create", "worker", worker.id, _("Worker {ref} added").format(ref=values["ref"]), new=values)
-        else:
-            row = store.row("SELECT * FROM workers WHERE id = ?", (worker.id,))
-            if row is None:
-                raise NotFound(_("That worker no longer exists."))
-            old = {k: row[k] for k in WORKER_COLUMNS}
-            if old != values:
-                store.db["workers"].update(worker.id, values)
-                store.audit("update", "worker", worker.id, _("Worker {ref} changed").format(ref=values["ref"]), old=old, new=values)
+    worker.id = store.save_record("workers", worker.id, values, "worker", _("Worker {ref}").format(ref=values["ref"]))
     return worker.id
