@@ -13,6 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
 BARE = """
 import sys, time
 start = float(sys.argv[1])
@@ -43,7 +46,8 @@ app.exec()
 
 
 def measure(code: str, *args: str, runs: int = 3) -> float:
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     times = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", code, str(time.time()), *args], capture_output=True, text=True, env=env, check=True)
