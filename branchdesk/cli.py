@@ -78,7 +78,8 @@ def _report_import(report, dry_run: bool) -> int:
     if report.problems:
         for problem in report.problems:
             _say_error(str(problem))
-        _say_error(f"Nothing was imported: {len(report.problems)} problem(s) found.")
+        count = len(report.problems)
+        _say_error(f"Nothing was imported: {count} {'problem was' if count == 1 else 'problems were'} found.")
         return EXIT_ERROR
     print(report.summary(dry_run=dry_run))
     return EXIT_OK

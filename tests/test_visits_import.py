@@ -312,7 +312,7 @@ def test_command_line_import(branch, tmp_path, capsys):
     assert "would add 4 visits" in capsys.readouterr().out
     assert cli(["import", "visits", str(path), "--db", db]) == 0
     assert cli(["import", "visits", str(path), "--db", db]) == 0
-    assert "4 record(s) were already up to date" in capsys.readouterr().out
+    assert "4 records were already up to date" in capsys.readouterr().out
     bad = write(tmp_path, HEADER + "\nC009,W01,2025-10-01,09:00,09:05,09:50,,completed\n", "bad.csv")
     assert cli(["import", "visits", str(bad), "--db", db]) == 1
     err = capsys.readouterr().err

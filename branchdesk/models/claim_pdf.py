@@ -26,7 +26,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 from branchdesk.models.branch import get_branch
 from branchdesk.models.claim_types import Claim, ClaimLine
 from branchdesk.models.contracts import Contract
@@ -420,8 +420,10 @@ def _introduction(claim: Claim) -> list[Flowable]:
         if claim.credit_reason:
             story.append(para(_("Reason: {reason}").format(reason=claim.credit_reason), "body"))
         return story
-    text = _("Claim for care and support under contract {ref} with {council}, for {month}: {clients} clients, {lines} lines.").format(
-        ref=contract.ref, council=contract.council, month=claim.month_label, clients=clients, lines=len(claim.lines))
+    text = _("Claim for care and support under contract {ref} with {council}, for {month}: {clients}, {lines}.").format(
+        ref=contract.ref, council=contract.council, month=claim.month_label,
+        clients=ngettext("{n} client", "{n} clients", clients).format(n=clients),
+        lines=ngettext("{n} line", "{n} lines", len(claim.lines)).format(n=len(claim.lines)))
     story = [para(text, "body")]
     if not claim.is_issued:
         story.append(para(_("This is a draft, recomputed from the branch's records; it is not a claim and must not be paid. Issue the claim to give it a number."), "bold"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -65,5 +65,5 @@ class ImportReport:
         text = head.format(added=describe(self.added), changed=describe(self.changed))
         unchanged = sum(self.unchanged.values())
         if unchanged:
-            text += " " + _("{n} record(s) were already up to date.").format(n=unchanged)
+            text += " " + ngettext("{n} record was already up to date.", "{n} records were already up to date.", unchanged).format(n=unchanged)
         return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 from branchdesk.models import claims as claim_store
 from branchdesk.models import continuity, ideal_week, reports, reviews
 from branchdesk.models.contracts import list_contracts
@@ -92,7 +92,8 @@ def _claim_items(store: Store, on: dt.date, summary: TodaySummary) -> None:
         if pending:
             total = sum(line.amount_pence for line in pending)
             summary.adjustments.append(Item(
-                _("{ref}: {n} pending adjustment(s), {total} in all, will go into the next claim").format(
+                ngettext("{ref}: {n} pending adjustment, {total}, will go into the next claim",
+                         "{ref}: {n} pending adjustments, {total} in all, will go into the next claim", len(pending)).format(
                     ref=contract.ref, n=len(pending), total=format_money(total)),
                 "claims", (contract.ref, None)))
     for claim in issued:
@@ -100,7 +101,8 @@ def _claim_items(store: Store, on: dt.date, summary: TodaySummary) -> None:
             continue
         if claim.posted_on is None and claim.status == "issued":
             summary.claims_to_post.append(Item(
-                _("{number} ({ref} {month}, {total}) issued {days} day(s) ago, not yet posted").format(
+                ngettext("{number} ({ref} {month}, {total}) issued {days} day ago, not yet posted",
+                         "{number} ({ref} {month}, {total}) issued {days} days ago, not yet posted", (on - claim.issued_on).days).format(
                     number=claim.number, ref=claim.contract_ref, month=claim.month_label,
                     total=format_money(claim.total_pence), days=(on - claim.issued_on).days),
                 "claims", (claim.contract_ref, claim.month)))

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 from branchdesk.models.dates import format_date
 from branchdesk.models.db import Store, now_stamp
 from branchdesk.models.errors import BranchDeskError, NotFound, ValidationError
@@ -591,7 +591,7 @@ def _compare_with_stored(store, visits_file, parsed, report, progress, abort) ->
         raise ImportCancelled
     _report_overlaps(store, busy, {row[_ROW]: row for row in unique}, others, checker)
     if kept_by_hand:
-        report.details.append(_("{n:,} visit(s) corrected by hand were kept as corrected.").format(n=kept_by_hand))
+        report.details.append(ngettext("{n:,} visit corrected by hand was kept as corrected.", "{n:,} visits corrected by hand were kept as corrected.", kept_by_hand).format(n=kept_by_hand))
     checker.finish()
     report.count("added", "visits", len(plan.inserts))
     report.count("changed", "visits", len(plan.updates))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 from branchdesk.models.backups import (
     BackupInfo,
     back_up_now,
@@ -388,7 +388,7 @@ class CheckResultsDialog(WindowModalDialog):
 
     def __init__(self, parent: QWidget | None, findings: list[str]):
         super().__init__(parent, _("Check this branch file"))
-        heading = QLabel(_("<b>The check found {count} problem(s) in this branch file.</b>").format(count=len(findings)))
+        heading = QLabel(ngettext("<b>The check found {count} problem in this branch file.</b>", "<b>The check found {count} problems in this branch file.</b>", len(findings)).format(count=len(findings)))
         self.findings = QPlainTextEdit("\n".join(findings))
         self.findings.setReadOnly(True)
         advice = QLabel(_("If the file is damaged, restore the latest good backup (File → Restore…). "

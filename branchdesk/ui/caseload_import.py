@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QStringListModel
 from PySide6.QtWidgets import QFileDialog, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 from branchdesk.models.caseload_workbook import export_caseload, import_caseload
 from branchdesk.models.import_report import ImportReport
 from branchdesk.ui.context import app_settings
@@ -30,9 +30,11 @@ class ImportProblemsDialog(WindowModalDialog):
         super().__init__(parent, _("The caseload was not imported"))
         if self.size().width() < 800:
             self.resize(980, 620)
-        heading = QLabel(_("Nothing was imported from “{name}”: {n} problem(s) were found. Put them right in the workbook "
-                           "and import it again. Click a column heading to sort; Ctrl+C or “Copy all” copies the list.").format(
-            name=path.name, n=len(report.problems)))
+        count = len(report.problems)
+        found = ngettext("Nothing was imported from “{name}”: {n} problem was found.",
+                         "Nothing was imported from “{name}”: {n} problems were found.", count).format(name=path.name, n=count)
+        heading = QLabel(found + " " + _("Put them right in the workbook and import it again. Click a column heading to sort; "
+                                         "Ctrl+C or “Copy all” copies the list."))
         heading.setWordWrap(True)
         self.table = ProblemsTable(report.problems)
         close = QPushButton(_("Close"))

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 from branchdesk.models.continuity import TARGET_WORKERS, MonthContinuity, client_continuity
 from branchdesk.models.dates import add_months, month_key, month_name, parse_month
 from branchdesk.models.visits import list_visits, visit_totals
@@ -128,7 +128,7 @@ class ClientVisitsSection(QWidget):
         self.months.set_rows(months)
         flagged = sum(m.flagged for m in months)
         self.continuity_title.setText(_("Continuity: different workers each month (target: at most {n})").format(n=TARGET_WORKERS)
-                                      + ("  ·  " + _("{k} month(s) above the target").format(k=flagged) if flagged else ""))
+                                      + ("  ·  " + ngettext("{k} month above the target", "{k} months above the target", flagged).format(k=flagged) if flagged else ""))
         self.months_view.resizeColumnToContents(MonthColumns.MONTH)
         self.months_view.resizeColumnToContents(MonthColumns.WORKERS)
         self.months_view.resizeRowsToContents()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 from branchdesk.models.continuity import TARGET_WORKERS, caseload_continuity
 from branchdesk.models.dates import format_date, month_bounds, month_key, month_name, previous_month
 from branchdesk.models.errors import BranchDeskError, ValidationError
@@ -570,8 +570,8 @@ class ContinuityList(QWidget):
         above_before = sum(line.last_month > TARGET_WORKERS for line in lines)
         self.summary.setText(_(
             "The target is at most {n} different workers a month for each client (completed visits). "
-            "<b>{now} client(s) above it in {this}</b>; {before} in {last}."
-        ).format(n=TARGET_WORKERS, now=above_now, this=this_month, before=above_before, last=last_month))
+            "<b>{now} {clients} above it in {this}</b>; {before} in {last}."
+        ).format(n=TARGET_WORKERS, now=above_now, clients=ngettext("client", "clients", above_now), this=this_month, before=above_before, last=last_month))
         self.view.resizeColumnsToContents()
         self.view.horizontalHeader().setSectionResizeMode(ContinuityColumns.CLIENT, QHeaderView.ResizeMode.Stretch)
         self.apply_filter()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, ngettext
 from branchdesk.models.dates import format_date
 from branchdesk.models.errors import BranchDeskError, Problem, ValidationError
 from branchdesk.models.visit_export import export_visit_data
@@ -267,9 +267,10 @@ class ImportProblemsDialog(WindowModalDialog):
     def __init__(self, parent: QWidget | None, report: VisitsImportReport, file_name: str):
         super().__init__(parent, _("Visits not imported"))
         count = len(report.problems)
-        text = QLabel(_("<b>Nothing was imported.</b> {n:,} problem(s) were found in {name}. Correct them in the file, or add "
-                        "the missing clients and workers in BranchDesk, then import the file again. "
-                        "Select rows and press Ctrl+C to copy them, or use Copy all.").format(n=count, name=file_name))
+        found = ngettext("<b>Nothing was imported.</b> {n:,} problem was found in {name}.",
+                         "<b>Nothing was imported.</b> {n:,} problems were found in {name}.", count).format(n=count, name=file_name)
+        text = QLabel(found + " " + _("Correct them in the file, or add the missing clients and workers in BranchDesk, "
+                                      "then import the file again. Select rows and press Ctrl+C to copy them, or use Copy all."))
         text.setWordWrap(True)
         self.table = ProblemsTable(report.problems, self)
         self.table.view.resizeRowsToContents()
