@@ -133,9 +133,21 @@ def cmd_claim_build(args) -> int:
     return EXIT_OK
 
 
+def _writable(path: str) -> None:
+    """Refuse an output file that cannot be written before a claim is issued and numbered."""
+    import os
+
+    target = Path(path)
+    folder = target.resolve().parent
+    if target.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise BranchDeskError(f"The file “{path}” cannot be written there, so no claim was issued; choose another folder.")
+
+
 def cmd_claim_issue(args) -> int:
     from branchdesk.models import claims
 
+    if args.pdf:
+        _writable(args.pdf)
     with _open(args) as store:
         claim = claims.issue_claim(store, args.contract, args.month)
         if args.pdf:
@@ -183,9 +195,12 @@ def _month(text: str) -> str:
     from branchdesk.models.dates import month_key, parse_month
 
     try:
-        return month_key(*parse_month(text))
+        key = month_key(*parse_month(text))
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    if key != text.strip():
+        raise argparse.ArgumentTypeError(f"“{text}” is not a month (use YYYY-MM, e.g. {key})")
+    return key
 
 
 def build_parser() -> argparse.ArgumentParser:
