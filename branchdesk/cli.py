@@ -52,12 +52,16 @@ def cmd_demo(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from branchdesk.models.checks import check_branch
+    """Exit 1 only when the file is unsound; records still to complete are listed, exit 0."""
+    from branchdesk.models.checks import file_problems, records_to_complete
 
     with _open(args) as store:
-        findings = check_branch(store)
+        findings = file_problems(store)
+        to_complete = [] if findings else records_to_complete(store)
     if not findings:
         print(f"{args.db}: all checks passed.")
+        for note in to_complete:
+            print(note)
         return EXIT_OK
     for finding in findings:
         _say_error(finding)
@@ -175,7 +179,7 @@ def cmd_reviews_due(args) -> int:
     from branchdesk.models.dates import parse_date
 
     try:
-        on = parse_date(args.on) if args.on else None
+        on = parse_date(args.on) if args.on is not None else None
     except ValueError as error:
         raise UsageError(f"--on: {error}.") from None
     if args.within is not None and args.within < 0:

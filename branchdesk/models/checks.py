@@ -4,6 +4,8 @@ SQLite's own checks (the file's structure, links between records) and ours: ever
 client in service has an hours envelope, issued claims still add up to the totals
 they were issued with, claim numbers run without gaps or repeats, hours banks never
 go below zero. Each finding is one plain sentence; an empty list means all is well.
+A client without an envelope is a record to complete, not a fault in the file, so
+``branchdesk-cli check`` lists it but still exits 0.
 """
 
 from __future__ import annotations
@@ -43,14 +45,27 @@ TABLE_NAMES = {
 
 def check_branch(store: Store, today: dt.date | None = None) -> list[str]:
     """Every problem found in the branch file, as plain sentences (empty: all checks passed)."""
-    today = today or dt.date.today()
     structure = _structure(store)
     if structure:
         return structure  # our own checks would read damaged pages; restore first
+    return _unsound(store) + records_to_complete(store, today)
+
+
+def file_problems(store: Store) -> list[str]:
+    """What makes the file unsound (damage, broken links, issued claims that no longer match);
+    records still to complete are left to ``records_to_complete``."""
+    return _structure(store) or _unsound(store)
+
+
+def records_to_complete(store: Store, today: dt.date | None = None) -> list[str]:
+    """Gaps in sound data that the manager should fill in: clients in service without an hours envelope."""
+    return _envelopes(store, today or dt.date.today())
+
+
+def _unsound(store: Store) -> list[str]:
     findings: list[str] = []
     for check in (_foreign_keys, _version, _claims_add_up, _claim_numbers, _claims_sealed, _credit_notes, _hours_banks):
         findings += check(store)
-    findings += _envelopes(store, today)
     return findings
 
 

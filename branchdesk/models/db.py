@@ -12,7 +12,7 @@ import getpass
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -48,6 +48,8 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self.user = user
         self.read_only = read_only
+        #: when audit entries are stamped; the demo branch replaces it so the same seed gives the same file
+        self.clock: Callable[[], str] = now_stamp
         self._depth = 0
 
     # -- reading -----------------------------------------------------------------------
@@ -77,7 +79,13 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise BranchFileError(f"{_plain_name(self.path)} is busy: another program is saving to it. "
+                                      "Nothing was changed; try again in a moment.") from None
+            raise
         self._depth = 1
         try:
             yield self.conn
@@ -115,7 +123,7 @@ class Store:
             "INSERT INTO audit (at, user, action, entity, entity_id, client_id, summary, old_values, new_values)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                now_stamp(),
+                self.clock(),
                 self.user,
                 action,
                 entity,

@@ -33,6 +33,7 @@ from branchdesk.models.dates import (
 )
 from branchdesk.models.db import Store, open_branch
 from branchdesk.models.errors import BranchDeskError, BranchFileError
+from branchdesk.models.file_lock import is_stale, read_lock
 from branchdesk.models.hours_bank import expiry_for
 from branchdesk.models.money import format_decimal
 
@@ -1383,7 +1384,7 @@ def _late_change(store: Store, months: list[str]) -> None:
 
 # -- the entry point ------------------------------------------------------------------------------------
 def _make_room(path: Path) -> None:
-    """Refuse to replace anything but an earlier demo branch; remove that one."""
+    """Refuse to replace anything but an earlier demo branch not open in BranchDesk; remove that one."""
     if not path.exists():
         if not path.parent.is_dir():
             raise BranchFileError(_("The folder “{folder}” does not exist. Choose another place for the demo branch.").format(folder=path.parent))
@@ -1399,6 +1400,12 @@ def _make_room(path: Path) -> None:
         raise BranchFileError(_(
             "“{path}” already exists and is not a demo branch, so it was left alone. Choose another file name for the demo."
         ).format(path=path))
+    holder = read_lock(path)
+    if holder is not None and not is_stale(path, holder):
+        raise BranchFileError(_(
+            "“{path}” is open in BranchDesk by {user} on {computer} since {since}, so it was left alone. "
+            "Close it there first, or choose another file name for the demo."
+        ).format(path=path, user=holder.user, computer=holder.computer, since=holder.since_text))
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
@@ -1423,6 +1430,7 @@ def build_demo(path, clients: int = 120, months: int = 18, seed: int = 1, today:
     builder = _Builder(clients, months, seed, today)
     builder.build(progress)
     store = open_branch(building, create=True)
+    store.clock = lambda: f"{today.isoformat()} 00:00:00"
     try:
         with store.transaction():
             _write(store, builder)

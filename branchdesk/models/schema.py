@@ -47,7 +47,7 @@ CLAIM_KINDS = ("claim", "credit_note")
 BANK_KINDS = ("store", "draw")
 AUDIT_ACTIONS = ("create", "update", "delete")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _in(column: str, values: tuple[str, ...], nullable: bool = False) -> str:
@@ -433,4 +433,35 @@ def upgrade_to_2(db: sqlite3.Connection) -> None:
     )
 
 
-UPGRADES = {1: upgrade_to_1, 2: upgrade_to_2}
+def upgrade_to_3(db: sqlite3.Connection) -> None:
+    """Issued claims also refuse ``INSERT OR REPLACE``, which deletes without firing delete triggers,
+    and a credit note's reason is frozen with the rest of it."""
+    _run(
+        db,
+        """
+        DROP TRIGGER claims_frozen;
+        CREATE TRIGGER claims_frozen BEFORE UPDATE OF contract_id, month, kind, seq, number, issued_on,
+            issued_by, total_pence, pdf, credits_claim_id, credit_reason ON claims
+        WHEN OLD.sealed = 1
+        BEGIN SELECT RAISE(ABORT, 'An issued claim cannot be changed.'); END;
+
+        CREATE TRIGGER claims_not_replaced BEFORE INSERT ON claims
+        WHEN EXISTS (SELECT 1 FROM claims WHERE sealed = 1 AND (id = NEW.id OR number = NEW.number
+            OR (contract_id = NEW.contract_id AND seq = NEW.seq)
+            OR (kind = 'claim' AND NEW.kind = 'claim' AND contract_id = NEW.contract_id AND month = NEW.month)))
+        BEGIN SELECT RAISE(ABORT, 'An issued claim cannot be changed.'); END;
+
+        CREATE TRIGGER claims_not_replaced_by_update BEFORE UPDATE OF id, contract_id, month, kind, seq, number ON claims
+        WHEN EXISTS (SELECT 1 FROM claims WHERE sealed = 1 AND id <> OLD.id AND (id = NEW.id OR number = NEW.number
+            OR (contract_id = NEW.contract_id AND seq = NEW.seq)
+            OR (kind = 'claim' AND NEW.kind = 'claim' AND contract_id = NEW.contract_id AND month = NEW.month)))
+        BEGIN SELECT RAISE(ABORT, 'An issued claim cannot be changed.'); END;
+
+        CREATE TRIGGER claim_lines_not_replaced BEFORE INSERT ON claim_lines
+        WHEN EXISTS (SELECT 1 FROM claim_lines WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'An issued claim cannot be changed.'); END;
+        """
+    )
+
+
+UPGRADES = {1: upgrade_to_1, 2: upgrade_to_2, 3: upgrade_to_3}
