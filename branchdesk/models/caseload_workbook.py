@@ -18,10 +18,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from branchdesk.i18n import _
-from branchdesk.models.clients import client_from_form, parse_hours
+from branchdesk.models.clients import client_from_form
 from branchdesk.models.contracts import contract_from_form, contract_to_row, parse_band_rates
 from branchdesk.models.dates import format_date, iso, parse_optional_date
 from branchdesk.models.db import Store
+from branchdesk.models.envelope import parse_hours as parse_weekly_hours
 from branchdesk.models.errors import BranchDeskError, ValidationError
 from branchdesk.models.import_report import ImportProblem, ImportReport
 from branchdesk.models.money import format_decimal, format_money
@@ -38,6 +39,8 @@ from branchdesk.models.xlsx_reading import SheetTooLong, open_xlsx
 
 #: No real branch has more rows than this in any sheet; longer sheets are refused unread.
 MAX_ROWS_PER_SHEET = 50_000
+#: The largest whole number an SQLite column holds; a larger amount in a workbook is a typing mistake.
+LARGEST_WHOLE_NUMBER = 2**63 - 1
 PROGRESS_EVERY = 250
 
 Progress = Callable[[int, int, str], None] | None
@@ -304,6 +307,17 @@ class _CaseloadImport:
             return None
         return text
 
+    def too_large(self, sheet: str, number: int, values: dict, row: dict, mapping: dict[str, str]) -> bool:
+        """Report each whole number (pence, days, months) too large to store; True when there was one."""
+        found = False
+        for db, wb in mapping.items():
+            value = row.get(db)
+            if isinstance(value, int) and abs(value) > LARGEST_WHOLE_NUMBER:
+                self.problem(sheet, number, wb, _("“{value}” is far too large for the {what}; check the number.").format(
+                    value=values.get(wb), what=wb.replace("_", " ")))
+                found = True
+        return found
+
     def compare(self, kind: str, key: tuple, new: dict, old: dict | None, columns: list[str], label: str) -> None:
         """Record an add, a change (with what changed) or an unchanged record."""
         if old is None:
@@ -339,9 +353,7 @@ class _CaseloadImport:
         number, values = rows[0]
         new = {db: str(values.get(wb) or "").strip() for db, wb in BRANCH_COLUMNS.items()}
         columns = self.present("Branch", BRANCH_COLUMNS)
-        if not new["name"]:
-            if self.existing.branch is None and "name" in self.workbook.columns.get("Branch", set()):
-                self.problem("Branch", number, "name", _("Enter the branch's name."))
+        if not new["name"]:  # no column of the Branch sheet is required: the name stays, or a new branch is named after its file
             columns = [c for c in columns if c != "name"]
         email = new["email"]
         if email and ("@" not in email or " " in email):
@@ -365,6 +377,8 @@ class _CaseloadImport:
                 self.problem("Contracts", number, "ref", _("The contract ref “{ref}” appears more than once.").format(ref=row["ref"]))
                 continue
             self.contracts[row["ref"]] = row
+            if self.too_large("Contracts", number, values, row, CONTRACT_COLUMNS):
+                continue
             self.compare("contracts", (row["ref"],), row, self.existing.contracts.get(row["ref"]), columns,
                          _("contract {ref} ({council})").format(ref=row["ref"], council=row["council"]))
 
@@ -419,6 +433,8 @@ class _CaseloadImport:
                 "social_worker": client.social_worker, "key_worker": client.key_worker, "team": client.team,
             }
             self.clients[ref] = row
+            if self.too_large("Clients", number, values, row, CLIENT_COLUMNS):
+                continue
             self.compare("clients", (ref,), row, self.existing.clients.get(ref), columns,
                          _("client {ref} ({name})").format(ref=ref, name=client.name))
 
@@ -449,7 +465,7 @@ class _CaseloadImport:
             row = {"description": outcome.description, "domain": outcome.domain, "agreed_date": iso(outcome.agreed_date),
                    "target_date": iso(outcome.target_date), "fee_pence": outcome.fee_pence}
             self.outcomes[key] = row
-            if known:
+            if known and not self.too_large("Outcomes", number, values, row, OUTCOME_COLUMNS):
                 self.compare("outcomes", key, row, self.existing.outcomes.get(key), columns,
                              _("outcome {ref} of client {client}").format(ref=outcome.ref, client=client_ref))
 
@@ -469,10 +485,9 @@ class _CaseloadImport:
             if raw is None or str(raw).strip() == "":
                 self.problem("Envelopes", number, "hours_per_week", _("Enter the hours per week."))
             else:
-                try:
-                    hours = parse_hours(raw, _("hours per week"))
-                except ValueError as error:
-                    self.problem("Envelopes", number, "hours_per_week", str(error))
+                hours, found = parse_weekly_hours(raw, "hours_per_week")
+                for p in found:
+                    self.problem("Envelopes", number, p.field, p.message)
             reason = self.choice("Envelopes", number, values, "reason", ENVELOPE_REASONS, _("reason for the envelope"), False)
             band = str(values.get("band") or "").strip()
             if band and known:
@@ -747,7 +762,8 @@ def import_caseload(
             return report
         if abort and abort():
             raise _Cancelled
-        job.write(store)
+        if job.changes or job.existing.branch is None:  # a workbook already imported leaves the file as it was
+            job.write(store)
     except _Cancelled:
         report.problem("", None, "", _("The import was stopped; nothing was imported."))
         return report

@@ -10,6 +10,8 @@ however long a sheet is.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ RATIO_FLOOR_BYTES = 1024 * 1024  # small parts may compress very well; only larg
 MAX_ROWS_PER_SHEET = 200_000
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old .xls files and password-protected workbooks
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 class SheetTooLong(BranchDeskError):
@@ -133,6 +136,34 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (read from its XML, streamed)."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as part:
+                tail = b""
+                while chunk := part.read(1 << 20):
+                    if FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _with_formula_text(values: tuple, formulas: tuple | None) -> tuple:
+    """A row's calculated values, with a formula's own text where no value was saved for it.
+
+    Programs that write workbooks without calculating them (scripts, some exports) leave a
+    formula with no value; text typed as ``=...`` then reaches us as written, not as nothing."""
+    if not formulas:
+        return values
+    return tuple(
+        formula if value is None and isinstance(formula, str) and formula.startswith("=") else value
+        for value, formula in itertools.zip_longest(values, formulas)
+    )
+
+
 @dataclass
 class Sheet:
     """One worksheet: its name as written, its header (normalised) and its data rows, streamed."""
@@ -141,6 +172,8 @@ class Sheet:
     _worksheet: object
     header: list[str] = field(default_factory=list)
     header_row: int = 1
+    #: the same worksheet read for its formulas, when the workbook has any
+    _formulas: object | None = None
 
     @property
     def columns(self) -> set[str]:
@@ -152,7 +185,12 @@ class Sheet:
         Raises ``SheetTooLong`` once more than ``limit`` data rows have been seen.
         """
         count = 0
-        for number, values in enumerate(self._worksheet.iter_rows(min_row=self.header_row + 1, values_only=True), start=self.header_row + 1):
+        start = self.header_row + 1
+        rows = self._worksheet.iter_rows(min_row=start, values_only=True)
+        if self._formulas is not None:
+            formulas = self._formulas.iter_rows(min_row=start, values_only=True)
+            rows = (_with_formula_text(values, texts) for values, texts in itertools.zip_longest(rows, formulas, fillvalue=()))
+        for number, values in enumerate(rows, start=start):
             if all(is_blank(v) for v in values):
                 continue
             count += 1
@@ -172,6 +210,8 @@ class XlsxBook:
         assert_safe_xml_parser()
         try:
             self._book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            self._formula_book = (openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+                                  if has_formulas(self.path) else None)
         except Exception as error:  # openpyxl raises assorted errors for damaged parts
             raise BranchDeskError(_("{name} could not be read as an Excel workbook ({why}). Save it again as "
                                     "“Excel Workbook (.xlsx)”.").format(name=_quoted(self.path), why=type(error).__name__)) from None
@@ -193,11 +233,14 @@ class XlsxBook:
                         header = [normalise_header(v) for v in values]
                         header_row = number
                         break
-                return Sheet(actual, worksheet, header, header_row)
+                formulas = self._formula_book[actual] if self._formula_book is not None else None
+                return Sheet(actual, worksheet, header, header_row, formulas)
         return None
 
     def close(self) -> None:
         self._book.close()
+        if self._formula_book is not None:
+            self._formula_book.close()
 
     def __enter__(self) -> XlsxBook:
         return self

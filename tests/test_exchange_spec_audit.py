@@ -1,0 +1,107 @@
+"""Exchange formats checked against SPEC §8 from the outside: real workbooks, real branch files, the command line."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from test_caseload_workbook import TODAY, good_sheets, write_workbook
+
+from branchdesk import cli
+from branchdesk.models.caseload_workbook import import_caseload
+
+
+def dump(path) -> list[str]:
+    """Every row of every table, the audit log included, as SQL text."""
+    connection = sqlite3.connect(path)
+    try:
+        return [line for line in connection.iterdump() if line.startswith("INSERT")]
+    finally:
+        connection.close()
+
+
+def test_importing_the_same_workbook_again_leaves_the_file_as_it_was(tmp_path, capsys):
+    workbook = write_workbook(tmp_path / "caseload.xlsx", good_sheets())
+    db = tmp_path / "branch.sqlite"
+    assert cli.main(["import", "caseload", str(workbook), "--db", str(db)]) == 0
+    before = dump(db)
+    assert cli.main(["import", "caseload", str(workbook), "--db", str(db)]) == 0
+    assert "added nothing; changed nothing" in capsys.readouterr().out
+    assert dump(db) == before
+
+
+@pytest.mark.parametrize(("hours", "words"), [
+    (169, "more than there are in a week"),
+    ("1e30", "more than there are in a week"),
+    ("10.125", "two decimal places"),
+])
+def test_envelope_hours_are_checked_as_the_app_checks_them(store, tmp_path, hours, words):
+    sheets = good_sheets()
+    sheets["Envelopes"][1][2] = hours
+    report = import_caseload(store, write_workbook(tmp_path / "hours.xlsx", sheets), today=TODAY)
+    assert not report.applied
+    [problem] = report.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Envelopes", 2, "hours_per_week")
+    assert words in problem.message
+    assert store.value("SELECT count(*) FROM envelopes") == 0
+
+
+@pytest.mark.parametrize(("sheet", "row", "index", "column"), [
+    ("Contracts", 1, 3, "hourly_rate"),
+    ("Contracts", 2, 6, "episode_fee"),
+    ("Clients", 1, 8, "personal_budget_weekly"),
+    ("Outcomes", 1, 6, "fee"),
+])
+def test_a_number_too_large_to_store_is_a_problem_in_its_cell(tmp_path, capsys, sheet, row, index, column):
+    sheets = good_sheets()
+    sheets[sheet][row][index] = 10**30
+    workbook = write_workbook(tmp_path / "large.xlsx", sheets)
+    db = tmp_path / "new.sqlite"
+    assert cli.main(["import", "caseload", str(workbook), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert f"{sheet}, row {row + 1}, column {column}: " in err and "too large" in err
+    assert "did not expect" not in err
+    assert not db.exists()
+
+
+def test_the_branch_name_may_be_left_empty(tmp_path):
+    sheets = good_sheets()
+    sheets["Branch"][1][0] = None
+    workbook = write_workbook(tmp_path / "caseload.xlsx", sheets)
+    db = tmp_path / "Westbury.sqlite"
+    assert cli.main(["import", "caseload", str(workbook), "--db", str(db)]) == 0
+    connection = sqlite3.connect(db)
+    try:
+        assert connection.execute("SELECT name, phone FROM branch").fetchone() == ("Westbury", "01373 000000")
+    finally:
+        connection.close()
+
+
+def test_text_typed_as_a_formula_by_a_program_that_does_not_calculate_is_kept_as_typed(tmp_path, capsys):
+    """openpyxl (like other scripts) writes ``=…`` text as a formula with no saved value."""
+    import openpyxl
+
+    sheets = good_sheets()
+    sheets["Clients"][1][2] = '=HYPERLINK("http://example.org","Mary")'
+    sheets["Outcomes"][1][2] = "=I want to make my own breakfast again"
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    workbook = tmp_path / "formulas.xlsx"
+    book.save(workbook)
+    db = tmp_path / "branch.sqlite"
+    assert cli.main(["import", "caseload", str(workbook), "--db", str(db)]) == 0, capsys.readouterr().err
+    connection = sqlite3.connect(db)
+    assert connection.execute("SELECT name FROM clients WHERE ref = 'C001'").fetchone()[0] == '=HYPERLINK("http://example.org","Mary")'
+    assert connection.execute("SELECT description FROM outcomes WHERE ref = 'O1' AND client_id = "
+                              "(SELECT id FROM clients WHERE ref = 'C001')").fetchone()[0] == "=I want to make my own breakfast again"
+    connection.close()
+    exported = tmp_path / "export.xlsx"
+    assert cli.main(["export", "caseload", str(exported), "--db", str(db)]) == 0
+    clients = openpyxl.load_workbook(exported)["Clients"]
+    names = [row[[c.value for c in clients[1]].index("name")] for row in clients.iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(\"http://example.org\",\"Mary\")" in names
+    assert not any(cell.data_type == "f" for row in clients.iter_rows() for cell in row)
