@@ -65,7 +65,7 @@ def test_sorting_and_columns(context, qtbot):
     screen.view.sortByColumn(Columns.REF, Qt.SortOrder.AscendingOrder)
     assert shown(screen) == ["C001", "C002", "C004"]
     headers = [screen.model.headerData(c, Qt.Orientation.Horizontal) for c in Columns]
-    assert headers == ["Ref", "Name", "Council ref", "Category", "Funding", "Status", "Key worker", "Team", "Envelope h/week", "Next review due"]
+    assert headers == ["Ref", "Name", "Council ref", "Category", "Funding", "Status", "Key worker", "Team", "Envelope", "Next review"]
     row = next(r for r in range(screen.proxy.rowCount()) if screen.proxy.index(r, Columns.REF).data() == "C001")
     assert screen.proxy.index(row, Columns.NEXT_REVIEW).data() == "13/01/2027"  # six months after the review of 13/07/2026
 

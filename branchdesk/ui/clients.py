@@ -36,6 +36,8 @@ from branchdesk.ui.tables import RIGHT, RecordTableModel
 
 STATUS_COLOURS = {"referred": QColor("#1c5a99"), "suspended": QColor("#8a5a00"), "ended": QColor("#666666")}
 OVERDUE = QColor("#b3261e")
+#: Shorter funding words where the full name would crowd the client's name out of the list.
+SHORT_FUNDING_NAMES = {"isf": _("ISF")}
 
 
 class Columns(IntEnum):
@@ -67,8 +69,8 @@ class CaseloadModel(RecordTableModel):
         Columns.STATUS: _("Status"),
         Columns.KEY_WORKER: _("Key worker"),
         Columns.TEAM: _("Team"),
-        Columns.ENVELOPE: _("Envelope h/week"),
-        Columns.NEXT_REVIEW: _("Next review due"),
+        Columns.ENVELOPE: _("Envelope"),
+        Columns.NEXT_REVIEW: _("Next review"),
     }
     today = dt.date.today()
 
@@ -88,7 +90,7 @@ class CaseloadModel(RecordTableModel):
         if column == Columns.CATEGORY:
             return CATEGORY_NAMES.get(row.category, row.category)
         if column == Columns.FUNDING:
-            return FUNDING_NAMES.get(row.funding, row.funding)
+            return SHORT_FUNDING_NAMES.get(row.funding) or FUNDING_NAMES.get(row.funding, row.funding)
         if column == Columns.STATUS:
             return STATUS_NAMES[row.status]
         if column == Columns.KEY_WORKER:
@@ -122,6 +124,10 @@ class CaseloadModel(RecordTableModel):
         return None
 
     def tooltip(self, row: CaseloadRow, column: int):
+        if column == Columns.FUNDING and row.funding in SHORT_FUNDING_NAMES:
+            return FUNDING_NAMES[row.funding]
+        if column == Columns.ENVELOPE and row.envelope_hours is not None:
+            return _("Indicative envelope: {hours} hours a week").format(hours=format_decimal(row.envelope_hours))
         if column == Columns.NEXT_REVIEW and row.next_review_due and row.next_review_due < self.today:
             return _("Overdue by {n} days").format(n=(self.today - row.next_review_due).days)
         return None
@@ -264,9 +270,9 @@ class ClientsScreen(QWidget):
         self.view.setAccessibleName(_("Clients"))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(Columns.NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((Columns.REF, 80), (Columns.COUNCIL_REF, 100), (Columns.CATEGORY, 100), (Columns.FUNDING, 150),
-                              (Columns.STATUS, 90), (Columns.KEY_WORKER, 140), (Columns.TEAM, 90), (Columns.ENVELOPE, 120),
-                              (Columns.NEXT_REVIEW, 120)):
+        for column, width in ((Columns.REF, 60), (Columns.COUNCIL_REF, 100), (Columns.CATEGORY, 95), (Columns.FUNDING, 120),
+                              (Columns.STATUS, 80), (Columns.KEY_WORKER, 130), (Columns.TEAM, 100), (Columns.ENVELOPE, 80),
+                              (Columns.NEXT_REVIEW, 100)):
             self.view.setColumnWidth(column, width)
         self.view.sortByColumn(Columns.NAME, Qt.SortOrder.AscendingOrder)
         self.view.activated.connect(self.open_client)
