@@ -383,6 +383,8 @@ def _random_profile(rng: random.Random, window_days: int) -> Profile:
         start_ago = -rng.randint(3, 28)
     elif existing:  # already supported when the history begins
         start_ago = window_days + rng.randint(30, 900)
+    elif category == "reablement" and roll < 0.3:  # an episode under way: reablement lasts weeks, not months
+        start_ago = rng.randint(2, 40)
     else:
         start_ago = rng.randint(2, max(window_days, 3))
     if existing:
