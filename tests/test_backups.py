@@ -94,7 +94,8 @@ def test_back_up_now_beside_the_file_and_to_a_usb_stick(store, tmp_path):
 
 def test_back_up_to_a_missing_folder_or_a_read_only_one_is_refused(store, tmp_path):
     with pytest.raises(BranchFileError, match="does not exist"):
-        back_up_now(store, tmp_path / "unplugged")
+        back_up_now(store, tmp_path / "unplugged" / "Backups")
+    assert not (tmp_path / "unplugged").exists()
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
@@ -312,3 +313,16 @@ def test_the_copy_kept_before_an_upgrade_is_listed(tmp_path):
     listing = list_backups(backups_folder(path))
     assert [(info.kind, info.branch_name, info.problem) for info in listing] == [(backups.BEFORE_UPGRADE, "Old Branch", None)]
     assert listing[0].kind_text == "Kept before an upgrade"
+
+
+def test_back_up_into_a_new_folder_on_a_drive_that_is_there(store, tmp_path, capsys):
+    from branchdesk.cli import main
+
+    stick = tmp_path / "USB STICK (E:)"
+    stick.mkdir()
+    copy = back_up_now(store, stick / "Branch backups")
+    assert copy.parent == stick / "Branch backups"
+    assert main(["backup", "--db", str(store.path), "--to", str(stick / "December")]) == 0
+    made = list((stick / "December").iterdir())
+    assert len(made) == 1 and made[0].suffix == ".sqlite"
+    assert main(["check", "--db", str(made[0])]) == 0

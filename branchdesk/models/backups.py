@@ -138,7 +138,13 @@ def back_up_now(store: Store, folder: str | os.PathLike | None = None, now: dt.d
     if target_folder.exists() and not target_folder.is_dir():
         raise BranchFileError(_("“{folder}” is a file, not a folder. Choose a folder for the backup.").format(folder=target_folder))
     if folder is not None and not target_folder.exists():
-        raise BranchFileError(_("The folder “{folder}” does not exist. Is the USB stick plugged in?").format(folder=target_folder))
+        if not target_folder.parent.is_dir():
+            raise BranchFileError(_("The folder “{folder}” does not exist. Is the USB stick plugged in?").format(folder=target_folder))
+        try:  # a new folder on a drive that is there, e.g. "E:\\Backups"
+            target_folder.mkdir()
+        except OSError as error:
+            raise BranchFileError(_("The folder “{folder}” could not be made ({why}). Choose a folder you can save to.").format(
+                folder=target_folder, why=error.strerror)) from None
     return _write_checked_copy(store.conn, _free_name(target_folder, backup_name(store.path, now)))
 
 
