@@ -1,6 +1,9 @@
 """Seconds from process start to the main window shown on a 300-client, 36-month demo branch,
 beside the same measure for a bare PySide6 QMainWindow. Target: at most 2× the bare window.
 
+The branch file's integrity check and the Today figures run off the UI thread, so the window
+shows at once; the time until the branch is open and the Today screen filled in is printed too.
+
     python bench/startup.py
 """
 
@@ -37,22 +40,31 @@ from PySide6.QtCore import QTimer
 app = QApplication([])
 from branchdesk.ui.main_window import MainWindow
 w = MainWindow(); w.resize(1280, 800); w.show()
-w.open_branch_file(sys.argv[2])
+w.open_initial(db=sys.argv[2])
 def shown():
+    print(time.time() - start)
+    QTimer.singleShot(0, filled)
+def filled():
+    today = w._screens.get("today")
+    if today is None or today.summary is None:
+        QTimer.singleShot(5, filled)
+        return
     print(time.time() - start); app.quit()
 QTimer.singleShot(0, shown)
 app.exec()
 """
 
 
-def measure(code: str, *args: str, runs: int = 3) -> float:
+def measure(code: str, *args: str, runs: int = 3) -> list[float]:
+    """The best of ``runs`` for each figure the snippet prints."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    times = []
+    best: list[float] = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", code, str(time.time()), *args], capture_output=True, text=True, env=env, check=True)
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return min(times)
+        figures = [float(line) for line in out.stdout.split()]
+        best = figures if not best else [min(a, b) for a, b in zip(best, figures, strict=True)]
+    return best
 
 
 def main() -> int:
@@ -62,11 +74,12 @@ def main() -> int:
         from branchdesk.models.demo import build_demo
 
         build_demo(path, clients=300, months=36, seed=1)
-        bare = measure(BARE)
-        full = measure(FULL, str(path))
+        (bare,) = measure(BARE)
+        shown, filled = measure(FULL, str(path))
     print(f"bare QMainWindow shown: {bare:.2f} s")
-    print(f"BranchDesk main window on a 300-client, 36-month branch: {full:.2f} s")
-    print(f"ratio: {full / bare:.2f}× (target ≤ 2×)")
+    print(f"BranchDesk main window shown on a 300-client, 36-month branch (file being checked): {shown:.2f} s")
+    print(f"  … branch open and the Today screen filled in: {filled:.2f} s")
+    print(f"ratio, window shown: {shown / bare:.2f}× (target ≤ 2×)")
     return 0
 
 

@@ -63,7 +63,11 @@ def test_today_screen_shows_and_clicks_through(qtbot, demo_copy, monkeypatch):
     window.show()
     assert window.open_branch_file(demo_copy)
     today = window.screen("today")
+    assert "Working out" in today.subheading.text()
+    today.summary = None
     today.refresh(ON)
+    qtbot.waitUntil(lambda: today.summary is not None, timeout=20000)
+    assert today.subheading.text() == "Today, Sunday 15 November 2026"
     summary = today.summary
     reviews_text = today.reviews_card.label.text()
     first = (summary.overdue_reviews or summary.due_soon_reviews)[0]

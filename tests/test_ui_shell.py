@@ -90,3 +90,35 @@ def test_new_branch_dialog_creates_the_file(qtbot, tmp_path):
     dialog.name.setText("O'Brien & Daughters <Care>")
     dialog.accept()
     assert dialog.created_path is not None and dialog.created_path.exists()
+
+
+def test_start_up_shows_the_window_while_the_file_is_checked_then_opens_it(window, tmp_path, qtbot):
+    path = tmp_path / "north.sqlite"
+    create_branch(path, "North Wiltshire").close()
+    window.open_initial(db=str(path))
+    assert window.stack.currentWidget() is window.opening
+    assert "north.sqlite" in window.opening.text() and "checking" in window.opening.text()
+    assert window.context.store is None
+    qtbot.waitUntil(lambda: window.context.store is not None, timeout=10000)
+    assert "North Wiltshire" in window.windowTitle()
+    assert window.stack.currentWidget() is window.screen("today")
+    assert not window.errors
+
+
+def test_start_up_refuses_a_file_damaged_past_its_first_page(window, tmp_path, qtbot):
+    path = tmp_path / "north.sqlite"
+    store = create_branch(path, "North Wiltshire")
+    with store.transaction() as conn:
+        conn.execute("CREATE TABLE padding (x)")
+        conn.executemany("INSERT INTO padding VALUES (?)", [("x" * 500,)] * 2000)
+    store.close()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2: len(data) // 2 + 8192] = b"\xff" * 8192
+    path.write_bytes(bytes(data))
+    before = path.read_bytes()
+    window.open_initial(db=str(path))
+    qtbot.waitUntil(lambda: bool(window.errors), timeout=10000)
+    assert "damaged" in window.errors[0] and "backup" in window.errors[0]
+    assert window.context.store is None and window.stack.currentWidget() is window.welcome
+    assert path.read_bytes() == before
+    assert not (tmp_path / "north.sqlite.lock").exists()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import getpass
 import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import sqlite_utils
 
 from branchdesk.models.errors import BranchFileError
 from branchdesk.models.schema import SCHEMA_VERSION, UPGRADES
@@ -45,12 +44,20 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection, user: str, read_only: bool = False):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.user = user
         self.read_only = read_only
         #: when audit entries are stamped; the demo branch replaces it so the same seed gives the same file
         self.clock: Callable[[], str] = now_stamp
         self._depth = 0
+
+    @functools.cached_property
+    def db(self):
+        """The connection as a ``sqlite_utils.Database``, for inserts and updates by column name.
+
+        Made on first use: opening a branch to read it stays quick."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- reading -----------------------------------------------------------------------
     def rows(self, sql: str, params=()) -> list[sqlite3.Row]:
@@ -325,22 +332,7 @@ def open_branch(
     except sqlite3.Error as error:
         raise BranchFileError(f"{_plain_name(path)} cannot be opened ({error}).") from None
     try:
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if check:
-                verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
-                if verdict != "ok":
-                    raise BranchFileError(f"{_plain_name(path)} is damaged and will not be used. Restore it from a backup.")
-        except sqlite3.DatabaseError:
-            raise BranchFileError(f"{_plain_name(path)} is damaged or is not a BranchDesk branch file. Restore it from a backup.") from None
-        if app_id != APPLICATION_ID:
-            raise BranchFileError(f"{_plain_name(path)} is a database, but not a BranchDesk branch file. Choose another file.")
-        if version > SCHEMA_VERSION:
-            raise BranchFileError(
-                f"{_plain_name(path)} was saved by a newer version of BranchDesk (file version {version}; "
-                f"this one understands up to {SCHEMA_VERSION}). Install the newer BranchDesk to open it."
-            )
+        version = _usable_version(conn, path, check)
         if version < SCHEMA_VERSION and read_only:
             raise BranchFileError(f"{_plain_name(path)} was saved by an older version of BranchDesk and must be upgraded; open it normally (not read-only) first.")
         try:
@@ -363,6 +355,48 @@ def open_branch(
         conn.close()
         raise
     return Store(path, conn, user, read_only=read_only)
+
+
+def _usable_version(conn: sqlite3.Connection, path: Path, check: bool) -> int:
+    """The schema version of an open file, after refusing a damaged, foreign or newer one.
+
+    ``PRAGMA quick_check`` runs when ``check`` is set, and always before an upgrade.
+    """
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if check or version < SCHEMA_VERSION:  # never upgrade a file that has not been checked
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise BranchFileError(f"{_plain_name(path)} is damaged and will not be used. Restore it from a backup.")
+    except sqlite3.DatabaseError:
+        raise BranchFileError(f"{_plain_name(path)} is damaged or is not a BranchDesk branch file. Restore it from a backup.") from None
+    if app_id != APPLICATION_ID:
+        raise BranchFileError(f"{_plain_name(path)} is a database, but not a BranchDesk branch file. Choose another file.")
+    if version > SCHEMA_VERSION:
+        raise BranchFileError(
+            f"{_plain_name(path)} was saved by a newer version of BranchDesk (file version {version}; "
+            f"this one understands up to {SCHEMA_VERSION}). Install the newer BranchDesk to open it."
+        )
+    return version
+
+
+def verify_branch_file(path: str | os.PathLike) -> None:
+    """The checks ``open_branch`` makes before a file is used, on a read-only connection of their own.
+
+    Lets the window check a large file off the UI thread, then open it with ``check=False``.
+    Raises ``BranchFileError`` in plain words; never changes the file.
+    """
+    path = Path(path)
+    inspect_file(path)
+    try:
+        conn = _connect(path, read_only=True)
+    except sqlite3.Error as error:
+        raise BranchFileError(f"{_plain_name(path)} cannot be opened ({error}).") from None
+    try:
+        _usable_version(conn, path, check=True)
+    finally:
+        conn.close()
 
 
 def create_branch(path: str | os.PathLike, name: str, user: str | None = None, **details) -> Store:

@@ -7,8 +7,11 @@ single quote so it stays text. Numbers, dates and empty cells pass through uncha
 
 from __future__ import annotations
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+import re
 
+#: control characters a workbook cannot hold (the same set openpyxl refuses); kept here so that
+#: code which only makes values safe does not load openpyxl
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -36,6 +36,8 @@ SCREENS = [
     ("team", _("Team"), "branchdesk.ui.team", "TeamScreen"),
     ("settings", _("Settings"), "branchdesk.ui.settings", "SettingsScreen"),
 ]
+#: Screens with a count beside their navigation item: key → module with ``navigation_badge(context)``.
+BADGES = {"reviews": "branchdesk.ui.reviews"}
 BRANCH_FILE_FILTER = _("BranchDesk branch files (*.sqlite *.branchdesk);;All files (*)")
 MAX_RECENT = 8
 
@@ -85,6 +87,11 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._show_screen_at)
         self.stack = QStackedWidget()
         self.welcome = None
+        #: shown while a branch file is checked before it is opened
+        self.opening = QLabel()
+        self.opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.opening.setStyleSheet("font-size: 14pt;")
+        self.stack.addWidget(self.opening)
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -191,13 +198,11 @@ class MainWindow(QMainWindow):
 
     def update_badges(self) -> None:
         """Counts beside navigation items (e.g. overdue reviews)."""
-        for row, (_key, title, module, _cls) in enumerate(SCREENS):
+        for row, (key, title, _module, _cls) in enumerate(SCREENS):
             item = self.navigation.item(row)
             badge = ""
-            if self.context.store is not None:
-                badge_function = getattr(importlib.import_module(module), "navigation_badge", None)
-                if badge_function is not None:
-                    badge = badge_function(self.context) or ""
+            if self.context.store is not None and key in BADGES:
+                badge = importlib.import_module(BADGES[key]).navigation_badge(self.context) or ""
             item.setText(f"{title}  ({badge})" if badge else title)
 
     def _show_welcome(self) -> None:
@@ -215,17 +220,47 @@ class MainWindow(QMainWindow):
     # -- opening and closing branch files --------------------------------------------------
     def open_branch_file(self, path: Path | str, read_only: bool = False) -> bool:
         """Close the current branch (if any) and open ``path``; plain message on failure."""
-        from branchdesk.models.db import open_branch
+        plan = self._plan_opening(path, read_only)
+        return plan is not None and self._open_planned(plan, check=True)
+
+    def open_branch_file_checked_in_background(self, path: Path | str) -> None:
+        """Open ``path`` at start-up: the window shows at once while the file's integrity check
+        runs off the UI thread; the branch is used only once the check has passed."""
+        from branchdesk.models.db import verify_branch_file
+        from branchdesk.ui.tasks import run_task
+
+        plan = self._plan_opening(path, False)
+        if plan is None:
+            return
+        self.opening.setText(_("Opening {name} and checking it…").format(name=plan.path.name))
+        self.stack.setCurrentWidget(self.opening)
+
+        def work(_store, _progress, _abort):
+            verify_branch_file(plan.path)
+
+        def refused(message: str) -> None:
+            plan.release()
+            show_error(self, message, _("Cannot open the branch file"))
+            self._show_welcome()
+
+        run_task(self, _("Opening the branch file"), work, lambda _result: self._open_planned(plan, check=False),
+                 refused, cancellable=False, quiet=True)
+
+    def _plan_opening(self, path: Path | str, read_only: bool):
+        """Close the current branch and settle how ``path`` is to be opened (None: not at all)."""
         from branchdesk.ui.file_in_use import prepare_to_open
 
-        path = Path(path)
         self.close_branch()
-        plan = prepare_to_open(self, path, read_only)
+        plan = prepare_to_open(self, Path(path), read_only)
         if plan is None:
             self._show_welcome()
-            return False
+        return plan
+
+    def _open_planned(self, plan, check: bool) -> bool:
+        from branchdesk.models.db import open_branch
+
         try:
-            store = open_branch(plan.path, user=self.context.user, read_only=plan.read_only)
+            store = open_branch(plan.path, user=self.context.user, read_only=plan.read_only, check=check)
         except BranchDeskError as error:
             plan.release()
             show_error(self, str(error), _("Cannot open the branch file"))
@@ -346,8 +381,8 @@ class MainWindow(QMainWindow):
         if demo:
             QTimer.singleShot(0, self.open_demo)
         elif db:
-            self.open_branch_file(db)
+            self.open_branch_file_checked_in_background(db)
         else:
             last = app_settings().value("files/last", "")
             if last and Path(last).exists():
-                self.open_branch_file(last)
+                self.open_branch_file_checked_in_background(last)

@@ -26,7 +26,6 @@ from branchdesk.i18n import _
 from branchdesk.models.calendars import DUE_SOON_DAYS
 from branchdesk.models.dates import format_date
 from branchdesk.models.errors import BranchDeskError
-from branchdesk.models.review_pdf import render_due_list_pdf
 from branchdesk.models.reviews import (
     METHOD_LABELS,
     DueReview,
@@ -311,6 +310,8 @@ class ReviewsScreen(QWidget):
         from branchdesk.ui.pdf_preview import PdfPreviewDialog
 
         try:
+            from branchdesk.models.review_pdf import render_due_list_pdf
+
             pdf = render_due_list_pdf(self.context.store, self.visible_items(), self.on, self.list_heading())
         except BranchDeskError as error:
             show_error(self, str(error))

@@ -74,10 +74,14 @@ class _Runnable(QRunnable):
 class Task(QObject):
     """A running piece of long work; keeps its signals alive until it ends."""
 
-    def __init__(self, parent: QWidget, title: str, cancellable: bool):
+    def __init__(self, parent: QWidget, title: str, cancellable: bool, quiet: bool = False):
         super().__init__(parent)
         self.cancelled = threading.Event()
         self.signals = _Signals()
+        self.done = False
+        self.dialog = None
+        if quiet:
+            return
         self.dialog = QProgressDialog(title, _("Cancel") if cancellable else "", 0, 0, parent)
         self.dialog.setWindowTitle(title)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -88,7 +92,6 @@ class Task(QObject):
             self.dialog.setCancelButton(None)
         self.dialog.canceled.connect(self._cancel)
         self.signals.progress.connect(self._on_progress)
-        self.done = False
 
     @Slot()
     def _cancel(self) -> None:
@@ -109,9 +112,10 @@ class Task(QObject):
         _RUNNING.discard(self.signals)
         if not shiboken6.isValid(self):
             return
-        self.dialog.canceled.disconnect(self._cancel)
-        self.dialog.close()
-        self.dialog.deleteLater()
+        if self.dialog is not None:
+            self.dialog.canceled.disconnect(self._cancel)
+            self.dialog.close()
+            self.dialog.deleteLater()
         self.deleteLater()
 
 
@@ -123,17 +127,19 @@ def run_task(
     on_error: Callable[[str], None] | None = None,
     cancellable: bool = True,
     context=None,
+    quiet: bool = False,
 ) -> Task:
     """Run ``work(store, progress, abort)`` in a worker thread.
 
     ``store`` is a fresh connection to the open branch (None when no branch is open);
     ``on_done(result)`` or ``on_error(message)`` runs on the UI thread afterwards. A
-    cancelled task reports whatever the work returned (it should return early).
+    cancelled task reports whatever the work returned (it should return early). A
+    ``quiet`` task shows no progress dialog: for work the screen shows as it arrives.
     """
     if context is None:
         context = _find_context(parent)
     store = context.store if context is not None else None
-    task = Task(parent, title, cancellable)
+    task = Task(parent, title, cancellable, quiet)
     _RUNNING.add(task.signals)
 
     def finished(result) -> None:

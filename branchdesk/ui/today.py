@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import IntEnum
 from html import escape
@@ -36,7 +37,7 @@ from branchdesk.models import reports
 from branchdesk.models.branch import get_branch
 from branchdesk.models.dates import parse_month
 from branchdesk.models.money import format_decimal
-from branchdesk.models.today import Item, today_summary
+from branchdesk.models.today import Item, TodaySummary, today_summary
 from branchdesk.ui.tables import RIGHT, RecordTableModel
 
 SHOW_ITEMS = 6
@@ -163,12 +164,24 @@ def _chart_view(chart: QChart) -> QChartView:
     return view
 
 
+@dataclass
+class TodayFigures:
+    """Everything the Today screen shows, worked out in one go."""
+
+    branch_name: str
+    summary: TodaySummary
+    claim_totals: list[dict]
+    achievement: list
+    reablement: reports.ReablementResult
+
+
 class TodayScreen(QWidget):
     """Reviews, plans, continuity, claims, caseload, capacity and three charts."""
 
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
+        self._generation = 0
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
         self.subheading = QLabel()
@@ -240,12 +253,41 @@ class TodayScreen(QWidget):
 
     # -- data --------------------------------------------------------------------------
     def refresh(self, on: dt.date | None = None) -> None:
+        """Work the figures out off the UI thread (they read every client and claim) and show
+        them when they arrive; until the first arrive, the screen says it is working them out."""
+        from branchdesk.ui.tasks import run_task
+
         store = self.context.store
         if store is None:
             return
         on = on or dt.date.today()
-        self.summary = summary = today_summary(store, on)
-        self.heading.setText(get_branch(store)["name"])
+        self._generation += 1
+        generation = self._generation
+        if self.summary is None:
+            self.heading.setText(get_branch(store)["name"])
+            self.subheading.setText(_("Working out today's figures…"))
+
+        def work(task_store, _progress, _abort) -> TodayFigures:
+            return TodayFigures(
+                branch_name=get_branch(task_store)["name"],
+                summary=today_summary(task_store, on),
+                claim_totals=reports.claim_totals_by_component(task_store, on),
+                achievement=reports.outcome_achievement_by_quarter(task_store, on),
+                reablement=reports.reablement_result(task_store, on),
+            )
+
+        def arrived(figures: TodayFigures) -> None:
+            if generation == self._generation:
+                self._show(figures, on)
+
+        run_task(self, _("Today's figures"), work, arrived, self._failed, quiet=True, context=self.context)
+
+    def _failed(self, message: str) -> None:
+        self.subheading.setText(message)
+
+    def _show(self, figures: TodayFigures, on: dt.date) -> None:
+        self.summary = summary = figures.summary
+        self.heading.setText(figures.branch_name)
         self.subheading.setText(_("Today, {day}").format(day=f"{on:%A} {on.day} {on:%B %Y}"))
         self.reviews_card.set_sections([
             (_("Overdue"), summary.overdue_reviews, _("No review is overdue."), Item("", "reviews")),
@@ -263,9 +305,9 @@ class TodayScreen(QWidget):
         ])
         self.caseload_model.set_rows(summary.caseload)
         self._show_capacity(summary.capacity)
-        self._show_claims_chart(reports.claim_totals_by_component(store, on))
-        self._show_outcomes_chart(reports.outcome_achievement_by_quarter(store, on))
-        self._show_reablement(reports.reablement_result(store, on))
+        self._show_claims_chart(figures.claim_totals)
+        self._show_outcomes_chart(figures.achievement)
+        self._show_reablement(figures.reablement)
 
     def _show_capacity(self, capacity: reports.Capacity) -> None:
         used = reports.describe_share(capacity.used_share)
