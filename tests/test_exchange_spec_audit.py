@@ -105,3 +105,32 @@ def test_text_typed_as_a_formula_by_a_program_that_does_not_calculate_is_kept_as
     names = [row[[c.value for c in clients[1]].index("name")] for row in clients.iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://example.org\",\"Mary\")" in names
     assert not any(cell.data_type == "f" for row in clients.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize(("column", "value", "words"), [
+    ("hours_saved_months", 10**12, "at most 120"),
+    ("retainer_days", 400, "at most 366"),
+    ("bank_expiry_weeks", 1000, "at most 520"),
+    ("episode_fee", 10**8, "far too large for any contract"),
+])
+def test_contract_parameters_beyond_any_real_contract_are_refused_in_their_cell(tmp_path, capsys, column, value, words):
+    sheets = good_sheets()
+    sheets["Contracts"][0].append(column) if column not in sheets["Contracts"][0] else None
+    index = sheets["Contracts"][0].index(column)
+    for row in sheets["Contracts"][1:]:
+        row.extend([None] * (len(sheets["Contracts"][0]) - len(row)))
+    sheets["Contracts"][1][index] = value
+    workbook = write_workbook(tmp_path / "contract.xlsx", sheets)
+    db = tmp_path / "new.sqlite"
+    assert cli.main(["import", "caseload", str(workbook), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "Contracts" in err and column in err and words in err and "Traceback" not in err
+    assert not db.exists()
+
+
+def test_a_band_written_in_other_capitals_is_the_contracts_band(store, tmp_path):
+    sheets = good_sheets()
+    sheets["Envelopes"][4][3] = "LOWER"
+    report = import_caseload(store, write_workbook(tmp_path / "band.xlsx", sheets), today=TODAY)
+    assert report.applied, report.problems
+    assert store.value("SELECT band FROM envelopes e JOIN clients c ON c.id = e.client_id WHERE c.ref = 'C003'") == "lower"

@@ -493,8 +493,12 @@ class _CaseloadImport:
             if band and known:
                 bands = self.client_bands(client_ref)
                 if bands is not None and bands and band not in bands:
-                    self.problem("Envelopes", number, "band", _("“{band}” is not a band of the client's contract (bands: {bands}).").format(
-                        band=band, bands=", ".join(bands)))
+                    spelt = next((name for name in bands if name.casefold() == band.casefold()), None)
+                    if spelt is not None:  # "Lower" for the contract's "lower": the contract's spelling is kept
+                        band = spelt
+                    else:
+                        self.problem("Envelopes", number, "band", _("“{band}” is not a band of the client's contract (bands: {bands}).").format(
+                            band=band, bands=", ".join(bands)))
             if not known or day is None or hours is None:
                 continue
             key = (client_ref, day.isoformat())

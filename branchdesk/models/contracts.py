@@ -27,6 +27,11 @@ SHARE_FIELDS = (
     "hours_saved_share",
 )
 WHOLE_FIELDS = ("hours_saved_months", "retainer_days", "bank_expiry_weeks")
+#: The most each whole-number parameter can sensibly be; more is a typing mistake (and would
+#: run dates past the calendar's end).
+WHOLE_MOST = {"hours_saved_months": 120, "retainer_days": 366, "bank_expiry_weeks": 520}
+#: No fee or rate of a home-care contract comes near ten million pounds.
+MOST_PENCE = 1_000_000_000
 
 
 @dataclass
@@ -195,6 +200,10 @@ def contract_from_form(values: dict) -> Contract:
             return 0
         if pence < 0:
             problems.append(Problem(key, _("The {what} cannot be negative.").format(what=key.replace("_", " "))))
+        elif pence > MOST_PENCE:
+            problems.append(Problem(key, _("The {what} of {amount} is far too large for any contract; check the number.").format(
+                what=key.replace("_", " "), amount=format_money(pence))))
+            return 0
         return pence
 
     def share(key: str) -> Decimal | None:
@@ -222,6 +231,9 @@ def contract_from_form(values: dict) -> Contract:
             return default
         if number != number.to_integral_value() or number < 0:
             problems.append(Problem(key, _("The {what} must be a whole number, 0 or more.").format(what=key.replace("_", " "))))
+            return default
+        if number > WHOLE_MOST[key]:
+            problems.append(Problem(key, _("The {what} can be at most {most}.").format(what=key.replace("_", " "), most=WHOLE_MOST[key])))
             return default
         return int(number)
 
