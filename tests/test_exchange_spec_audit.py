@@ -134,3 +134,25 @@ def test_a_band_written_in_other_capitals_is_the_contracts_band(store, tmp_path)
     report = import_caseload(store, write_workbook(tmp_path / "band.xlsx", sheets), today=TODAY)
     assert report.applied, report.problems
     assert store.value("SELECT band FROM envelopes e JOIN clients c ON c.id = e.client_id WHERE c.ref = 'C003'") == "lower"
+
+
+def test_problems_read_as_english(store, tmp_path):
+    sheets = good_sheets()
+    sheets["Reviews"][1][4] = "done"
+    sheets["Clients"][1][6] = "respite"
+    report = import_caseload(store, write_workbook(tmp_path / "words.xlsx", sheets), today=TODAY)
+    messages = {(p.sheet, p.column): p.message for p in report.problems}
+    assert messages[("Reviews", "status")].startswith("“done” is not an ")
+    assert messages[("Clients", "category")].startswith("“respite” is not a ")
+
+
+def test_a_problem_with_the_whole_visits_file_names_it_once(tmp_path, capsys):
+    db = tmp_path / "branch.sqlite"
+    from branchdesk.models.db import create_branch
+
+    create_branch(db, "B").close()
+    empty = tmp_path / "visits.csv"
+    empty.write_bytes(b"")
+    assert cli.main(["import", "visits", str(empty), "--db", str(db)]) == 1
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.count("visits.csv") == 1 and "empty" in first

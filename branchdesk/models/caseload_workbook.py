@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, a_or_an
 from branchdesk.models.clients import client_from_form
 from branchdesk.models.contracts import contract_from_form, contract_to_row, parse_band_rates
 from branchdesk.models.dates import format_date, iso, parse_optional_date
@@ -302,8 +302,8 @@ class _CaseloadImport:
                 self.problem(sheet, number, column, _("Enter the {what} (one of: {values}).").format(what=what, values=", ".join(allowed)))
             return None
         if text not in allowed:
-            self.problem(sheet, number, column, _("“{value}” is not a {what}; use one of: {values}.").format(
-                value=raw, what=what, values=", ".join(allowed)))
+            self.problem(sheet, number, column, _("“{value}” is not {what}; use one of: {values}.").format(
+                value=raw, what=a_or_an(what), values=", ".join(allowed)))
             return None
         return text
 
@@ -715,7 +715,7 @@ class _CaseloadImport:
                             (row_id, outcome_ids[(key[0], ref)], assessed["status"], assessed["notes"]))
                     audit(change, "review", row_id, key[0])
             source = self.workbook.path.name if self.workbook.path else _("a workbook")
-            store.audit("create", "caseload import", None, _("Caseload workbook {name} imported: {summary}").format(
+            store.audit("create", "caseload import", None, _("Caseload workbook {name}: {summary}").format(
                 name=source, summary=self.report.summary()))
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from branchdesk.i18n import _
+from branchdesk.i18n import _, a_or_an
 from branchdesk.models.calendars import EnvelopeRow, HeldReview, envelope_on, next_review_due
 from branchdesk.models.dates import from_iso, iso, parse_optional_date
 from branchdesk.models.db import Store
@@ -136,8 +136,8 @@ def client_from_form(values: dict, contract_ids: dict[str, int], today: dt.date 
                 problems.append(Problem(key, _("Choose the {what}.").format(what=what)))
             return None
         if value not in allowed:
-            problems.append(Problem(key, _("“{value}” is not a {what}; use one of: {values}.").format(
-                value=text(key), what=what, values=", ".join(allowed))))
+            problems.append(Problem(key, _("“{value}” is not {what}; use one of: {values}.").format(
+                value=text(key), what=a_or_an(what), values=", ".join(allowed))))
             return None
         return value
 

@@ -17,6 +17,8 @@ class ImportProblem:
     message: str
 
     def __str__(self) -> str:
+        if self.row is None and not self.column and f"“{self.sheet}”" in self.message:
+            return self.message  # a problem with the whole file that already names it
         where = [self.sheet] if self.sheet else []
         if self.row is not None:
             where.append(_("row {row}").format(row=self.row))
