@@ -1,12 +1,16 @@
 """``branchdesk --self-test``: prove an installed copy works, without a window.
 
 Opens a temporary branch, adds a contract and a client, builds that month's claim and
-its PDF, checks the PDF, and exits 0 (or 1 with one plain sentence on stderr).
+its PDF, checks the PDF, checks that every screen and record section the window loads by
+name is present (a bundle only holds what its spec lists), and exits 0 (or 1 with one plain
+sentence on stderr).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 import sys
 import tempfile
 from pathlib import Path
@@ -16,10 +20,11 @@ def run_self_test() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="branchdesk-self-test-") as folder:
             pages = _exercise(Path(folder))
+        screens = _check_modules()
     except Exception as error:  # report any failure as one sentence, never a traceback
         print(f"Self-test failed: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    print(f"Self-test passed: built a claim and its {pages}-page PDF.")
+    print(f"Self-test passed: built a claim and its {pages}-page PDF; {screens} screens and sections load.")
     return 0
 
 
@@ -51,3 +56,26 @@ def _exercise(folder: Path) -> int:
         return max(1, data.count(b"/Type /Page") - data.count(b"/Type /Pages"))
     finally:
         store.close()
+
+
+def _check_modules() -> int:
+    """Import every module of the package, then check each screen, badge and record section
+    named by a string; return how many were found."""
+    import branchdesk
+
+    for module in pkgutil.walk_packages(branchdesk.__path__, "branchdesk."):
+        if module.name != "branchdesk.__main__":
+            importlib.import_module(module.name)
+    from branchdesk.paths import resource
+    from branchdesk.ui.client_record import EXTRA_SECTIONS
+    from branchdesk.ui.main_window import BADGES, SCREENS
+
+    named = [(module, cls) for _key, _title, module, cls in SCREENS]
+    named += [(module, "navigation_badge") for module in BADGES.values()]
+    named += [(module, cls) for _title, module, cls in EXTRA_SECTIONS]
+    for module, name in named:
+        if not hasattr(importlib.import_module(module), name):
+            raise RuntimeError(f"{module} has no {name}")
+    if not resource("icons/branchdesk.png").exists():
+        raise RuntimeError("the application icon is missing")
+    return len(named)
