@@ -253,3 +253,74 @@ def test_a_client_with_many_lines_continues_under_their_ref():
     text = flat(claim_pdf_for_branch(BRANCH, claim))
     assert "HC700100 (continued)" in text
     assert f"Subtotal for HC700100 M. J. {format_money(claim.total_pence)}" in text
+
+
+def _rows_by_page(pdf: bytes) -> list[list[tuple[str, float]]]:
+    """Per page, the text of the lines table's council ref column and of its explanation column
+    from top to bottom (so a test can see what opens and closes each page)."""
+    pages = []
+    for number in range(len(PdfReader(io.BytesIO(pdf)).pages)):
+        spots = sorted(((text, x, y) for text, x, y in _positions(pdf, number)), key=lambda spot: -spot[2])
+        pages.append([(text, y) for text, _x, y in spots])
+    return pages
+
+
+def _client_with_lines(claim: Claim, number: int, count: int) -> None:
+    """Give the client ``number`` of ``claim`` ``count`` more lines."""
+    first = next(line for line in claim.lines if line.client_id == number)
+    claim.lines += [ClaimLine(first.client_id, first.client_ref, first.council_ref, first.client_name, "adjustment",
+                              f"Adjustment for month {n} of client {number}",
+                              "A difference found after the claim was issued, shown with the days and rates behind it.", 100 * n)
+                    for n in range(1, count + 1)]
+    claim.lines.sort(key=lambda line: line.client_id)
+
+
+def test_pages_are_filled_and_break_between_a_clients_lines():
+    claim = make_claim(24)
+    for number in (3, 9, 15, 21):
+        _client_with_lines(claim, number, 6)
+    pdf = claim_pdf_for_branch(BRANCH, claim)
+    pages = _rows_by_page(pdf)
+    text = flat(pdf)
+    assert "(continued)" in text
+    for page in pages[:-2]:  # the table runs to the foot of the page: no third of a page left empty
+        lowest = min(y for text, y in page if not text.startswith("Page ") and "·" not in text)
+        assert lowest / mm < 70, lowest / mm
+    for page in pages[1:]:
+        header = next((n for n, (text, _y) in enumerate(page) if text == "Amount"), None)
+        if header is None:
+            continue
+        first_row = " ".join(text for text, _y in page[header + 1: header + 3])
+        assert not first_row.startswith("Subtotal") and "Total claimed" not in first_row, first_row
+
+
+def test_a_client_is_never_left_as_a_single_line_at_the_foot_of_a_page():
+    claim = make_claim(24)
+    for number in range(1, 25, 2):
+        _client_with_lines(claim, number, 5)
+    pdf = claim_pdf_for_branch(BRANCH, claim)
+    for page in _rows_by_page(pdf)[:-1]:
+        rows = [text for text, _y in page if re.fullmatch(r"HC7\d{5}( \(continued\))?", text) or text.startswith("Subtotal for")
+                or text.startswith("Adjustment for month") or text.startswith("Core: ") or text.startswith("Outcome achieved:")]
+        if not rows:
+            continue
+        last_ref = max((n for n, text in enumerate(rows) if text.startswith("HC7")), default=None)
+        if last_ref is None:
+            continue
+        after = rows[last_ref + 1:]
+        assert after, f"{rows[last_ref]} opens a client at the foot of a page with nothing after it"
+
+
+def test_the_period_shows_the_month_and_its_dates():
+    text = flat(claim_pdf_for_branch(BRANCH, make_claim(1)))
+    assert "October 2026 01/10/2026 to 31/10/2026" in text
+
+
+def test_every_client_has_a_subtotal_and_the_declaration_states_the_total():
+    claim = make_claim(3)  # clients 1 and 3 have two lines, client 2 one
+    text = flat(claim_pdf_for_branch(BRANCH, claim))
+    for number in range(3):
+        lines = [line for line in claim.lines if line.council_ref == f"HC{700100 + number}"]
+        assert f"Subtotal for HC{700100 + number}" in text
+        assert format_money(sum(line.amount_pence for line in lines)) in text
+    assert "Claim HCC-0007, contract HCC, October 2026: total " + format_money(claim.total_pence) + "." in text

@@ -80,12 +80,12 @@ COMPONENT_WIDTH, AMOUNT_WIDTH = 24 * mm, 26 * mm
 DETAILS_LEFT = 118 * mm
 DETAILS_WIDTH = PAGE_WIDTH - MARGIN - DETAILS_LEFT
 CELL_SIZE, CELL_LEADING, CELL_PADDING = 9, 11.5, 3
-#: A client's lines are printed in blocks of up to this many rows, each kept on one page.
-KEEP_GROUP_LINES = 8
+#: A client with at most this many rows (lines and subtotal) is kept whole on one page.
+KEEP_WHOLE_ROWS = 4
 #: Explanations are continued on a further row every this many characters; names and
 #: descriptions are cut short beyond ``LONG_NAME`` (neither limit is reached by real data).
 LONG_TEXT, LONG_NAME = 1200, 300
-#: The most a block of a client's lines may take up (points): well under a page.
+#: The most that is kept together on one page (points): well under a page.
 BLOCK_HEIGHT = 400
 
 
@@ -121,8 +121,9 @@ def document_word(claim: Claim) -> str:
 
 
 def period_text(claim: Claim) -> str:
+    """``October 2026`` and, on a line of its own, ``01/10/2026 to 31/10/2026``."""
     first, last = month_bounds(*parse_month(claim.month))
-    return _("{month} ({first} to {last})").format(month=claim.month_label, first=format_date(first), last=format_date(last))
+    return _("{month}\n{first} to {last}").format(month=claim.month_label, first=format_date(first), last=format_date(last))
 
 
 def _details_rows(claim: Claim) -> list[tuple[str, str]]:
@@ -144,12 +145,14 @@ def _details_rows(claim: Claim) -> list[tuple[str, str]]:
 
 def _details_table(claim: Claim) -> Table:
     cell, bold = styles()["cell"], styles()["cell_bold"]
-    data = [[para(label, bold), para(value, cell)] for label, value in _details_rows(claim)]
-    table = Table(data, colWidths=[34 * mm, DETAILS_WIDTH - 34 * mm])
+    rows = _details_rows(claim)
+    label_width = min(max(stringWidth(label, FONT_BOLD, CELL_SIZE) for label, _value in rows) + 2 * mm, 38 * mm)
+    data = [[para(label, bold), para(value, cell)] for label, value in rows]
+    table = Table(data, colWidths=[label_width, DETAILS_WIDTH - label_width])
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 1),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]))
@@ -240,18 +243,6 @@ def _style(*commands: tuple) -> TableStyle:
     ])
 
 
-#: A client's lines (component, what for, amount) inside one cell of the lines table,
-#: with or without a subtotal row at the end; shared by every client's block.
-LINES_STYLE = _style(("ALIGN", (2, 0), (2, -1), "RIGHT"), ("LINEBELOW", (0, 0), (-1, -2), 0.25, RULE))
-SUBTOTAL_STYLE = _style(
-    ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-    ("LINEBELOW", (0, 0), (-1, -3), 0.25, RULE),
-    ("SPAN", (0, -1), (1, -1)),
-    ("LINEABOVE", (2, -1), (2, -1), 0.5, colors.black),
-    ("FONTNAME", (2, -1), (2, -1), FONT_BOLD),
-)
-
-
 def _pieces(text: str, size: int) -> list[str]:
     """``text`` cut at spaces into pieces of at most ``size`` characters (a word longer than
     that is cut where it must)."""
@@ -277,7 +268,7 @@ def _line_rows(line: ClaimLine, widths: list[float]) -> list[list]:
 
 
 def _row_height(cells: list, widths: list[float]) -> float:
-    """How tall a row of a client's block will print."""
+    """How tall a row of a client's lines (component, what for, amount) will print."""
     tallest = CELL_LEADING
     for cell, width in zip(cells, widths[2:], strict=True):
         if isinstance(cell, SteadyParagraph):
@@ -290,70 +281,132 @@ def _capped(text: str) -> str:
     return text if len(text) <= LONG_NAME else text[: LONG_NAME - 1] + "…"
 
 
-def _client_blocks(claim: Claim, lines: list[ClaimLine], widths: list[float], split_rows: bool) -> list[list]:
-    """Rows of the lines table for one client: their lines in blocks that each stay on one
-    page, the last block ending with the client's subtotal."""
+class _LinesTable(LongTable):
+    """The lines table. Page breaks fall only where allowed (``kept``: no page break before
+    these rows); when one falls inside a client's lines, the first row on the next page names
+    the client again ("HC123456 (continued)").
+
+    Kept rows are a set rather than ``NOSPLIT`` commands, which reportlab works out again for
+    every cell at every page: too slow for a claim of a thousand clients."""
+
+    #: For each row, the client's printed ref and name, and whether the row is the client's first.
+    clients: list[tuple[str, str, bool] | None]
+    kept: frozenset[int] = frozenset()
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight, ignoreSpans=0):  # noqa: N802 (reportlab's name)
+        height, split_at = 0.0, 0
+        for row, row_height in enumerate(self._rowHeights):
+            if height + row_height > availHeight:
+                break
+            height += row_height
+            if row + 1 not in self.kept:
+                split_at = row + 1
+        return split_at
+
+    def split(self, avail_width, avail_height):
+        parts = super().split(avail_width, avail_height)
+        if len(parts) != 2 or not hasattr(self, "clients"):
+            return parts
+        done, rest = parts
+        header = self.repeatRows
+        first = len(self._cellvalues) - (len(rest._cellvalues) - header)  # this table's row that starts ``rest``
+        in_row = len(done._cellvalues) > first  # that row itself was cut in two
+        done.clients = self.clients[: len(done._cellvalues)]
+        rest.clients = self.clients[:header] + self.clients[first:]
+        done.kept = frozenset(row for row in self.kept if row < len(done._cellvalues))
+        rest.kept = frozenset(row - first + header for row in self.kept if row > first)
+        client = rest.clients[header]
+        if client and (in_row or not client[2]):
+            ref, name, _first = client
+            rest._cellvalues[header][0] = para(_("{ref} (continued)").format(ref=ref), "cell")
+            rest._cellvalues[header][1] = para(name, "cell")
+            rest._argH = [*rest._argH[:header], None, *rest._argH[header + 1:]]  # measure that row again
+            rest.clients[header] = (ref, name, True)
+        return parts
+
+
+def _client_rows(claim: Claim, lines: list[ClaimLine], widths: list[float], top: int) -> tuple[list[list], list[tuple], set[int], float]:
+    """One client's rows of the lines table (starting at row ``top``), the table commands that
+    draw them, the rows not to start a page with, and the height of the rows after the last
+    page break allowed."""
     first = lines[0]
     ref, name = _capped(printed_ref(first)), _capped(printed_name(claim.contract, first.client_name))
-    chunks: list[list[list]] = [[]]
-    height = 0.0
-    for row in (row for line in lines for row in _line_rows(line, widths)):
-        row_height = _row_height(row, widths)
-        if chunks[-1] and (len(chunks[-1]) >= KEEP_GROUP_LINES or height + row_height > BLOCK_HEIGHT):
-            chunks.append([])
-            height = 0.0
-        chunks[-1].append(row)
-        height += row_height
-    rows = []
-    for number, cells in enumerate(chunks):
-        last = number == len(chunks) - 1
-        if last and len(lines) > 1:
-            label = _("Subtotal for {ref} {name}").format(ref=ref, name=name).strip()
-            cells.append([para(label, "cell_bold_right"), "", format_money(sum(x.amount_pence for x in lines))])
-        block = Table(cells, colWidths=widths[2:], style=SUBTOTAL_STYLE if last and len(lines) > 1 else LINES_STYLE,
-                      splitInRow=1 if split_rows else 0)
-        if number == 0:
-            rows.append([_short(ref, widths[0]), _short(name, widths[1]), block])
-        else:
-            rows.append([para(_("{ref} (continued)").format(ref=ref), "cell"), "", block])
-    return rows
+    rows: list[list] = []
+    for line in lines:
+        for cells in _line_rows(line, widths):
+            rows.append(["", "", *cells])
+    rows[0][0], rows[0][1] = _short(ref, widths[0]), _short(name, widths[1])
+    heights = [_row_height(row[2:], widths) for row in rows]
+    commands: list[tuple] = []
+    label = _("Subtotal for {ref} {name}").format(ref=ref, name=name).strip()
+    rows.append(["", "", "", para(label, "cell_bold_right"), format_money(sum(x.amount_pence for x in lines))])
+    heights.append(CELL_LEADING + 5)
+    at = top + len(rows) - 1
+    commands += [("LINEABOVE", (4, at), (4, at), 0.5, colors.black), ("FONTNAME", (4, at), (4, at), FONT_BOLD)]
+    bottom = top + len(rows) - 1
+    last_line = bottom - 1
+    if last_line > top:
+        commands.append(("LINEBELOW", (2, top), (4, last_line - 1), 0.25, RULE))
+    # A short client stays whole on one page; a longer one may break between its lines, but
+    # never leaves its first line alone at the foot of a page or its subtotal alone at the top.
+    kept: set[int] = set()
+    if len(rows) <= KEEP_WHOLE_ROWS and sum(heights) <= BLOCK_HEIGHT:
+        kept.update(range(top + 1, bottom + 1))
+        tail = sum(heights)
+    else:
+        if len(rows) > 1 and sum(heights[:2]) <= BLOCK_HEIGHT:
+            kept.add(top + 1)
+        tail = heights[-1]
+        if len(rows) > 1 and sum(heights[-2:]) <= BLOCK_HEIGHT:
+            kept.add(bottom)
+            tail = sum(heights[-2:])
+    return rows, commands, kept, tail
 
 
 def _lines_table(claim: Claim, split_rows: bool = False) -> LongTable:
-    """The lines, client by client, under a header row repeated on every page. Each client's
-    block stays on one page; ``split_rows`` lets a block run over a page break (for text too
-    long for a page)."""
+    """The lines, client by client, under a header row repeated on every page, then the total.
+    ``split_rows`` lets a row itself run over a page break (for text too long for a page)."""
     s = styles()
     widths = column_widths(claim)
-    header_cells = Table([[
-        para(_("Component"), s["cell_header"]),
-        para(_("What for, and how the amount was worked out"), s["cell_header"]),
-        para(_("Amount"), "cell_bold_right"),
-    ]], colWidths=widths[2:], style=_style())
     data: list[list] = [[
         para(_("Council ref"), s["cell_header"]),
         para(name_title(claim), s["cell_header"]),
-        header_cells,
+        para(_("Component"), s["cell_header"]),
+        para(_("What for, and how the amount was worked out"), s["cell_header"]),
+        para(_("Amount"), "cell_bold_right"),
     ]]
+    clients: list[tuple[str, str, bool] | None] = [None]
+    commands: list[tuple] = []
+    kept: set[int] = set()
     groups = claim.lines_by_client()
+    tail = 0.0
     for _ref, lines in groups:
-        data += _client_blocks(claim, lines, widths, split_rows)
+        rows, more, keep, tail = _client_rows(claim, lines, widths, len(data))
+        kept |= keep
+        ref, name = _capped(printed_ref(lines[0])), _capped(printed_name(claim.contract, lines[0].client_name))
+        clients += [(ref, name, number == 0) for number in range(len(rows))]
+        data += rows
+        commands += more
+        commands.append(("LINEBELOW", (0, len(data) - 1), (-1, len(data) - 1), 0.6, RULE))
     if not groups:
-        data.append(["", "", Table([["", para(_("No lines for this month."), "cell"), format_money(0)]], colWidths=widths[2:], style=LINES_STYLE)])
+        data.append(["", "", "", para(_("No lines for this month."), "cell"), format_money(0)])
+        clients.append(None)
     total_label = _("Total credited") if claim.is_credit_note else _("Total claimed")
-    total = Table([[para(total_label, "cell_bold_right"), "", para(format_money(claim.total_pence), TOTAL_STYLE)]],
-                  colWidths=widths[2:], style=_style(("SPAN", (0, 0), (1, 0)), ("TOPPADDING", (0, 0), (-1, -1), 5)))
-    data.append(["", "", total])
-    table = LongTable(data, colWidths=[widths[0], widths[1], sum(widths[2:])], repeatRows=1, splitInRow=1 if split_rows else 0)
+    data.append(["", "", "", para(total_label, "cell_bold_right"), para(format_money(claim.total_pence), TOTAL_STYLE)])
+    clients.append(None)
+    at = len(data) - 1
+    commands += [("TOPPADDING", (0, at), (-1, at), 5), ("LINEABOVE", (0, at), (-1, at), 1.2, colors.black)]
+    if groups and tail <= BLOCK_HEIGHT:  # the total is not printed alone at the top of a page
+        kept.add(at)
+    table = _LinesTable(data, colWidths=widths, repeatRows=1, splitInRow=1 if split_rows else 0)
+    table.clients = clients
+    if not split_rows:  # text too long for a page breaks wherever it must
+        table.kept = frozenset(kept)
     table.setStyle(_style(
-        ("LEFTPADDING", (2, 0), (2, -1), 0),
-        ("RIGHTPADDING", (2, 0), (2, -1), 0),
-        ("TOPPADDING", (2, 0), (2, -1), 0),
-        ("BOTTOMPADDING", (2, 0), (2, -1), 0),
+        ("ALIGN", (4, 0), (4, -1), "RIGHT"),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("LINEBELOW", (0, 1), (-1, -2), 0.6, RULE),
-        ("LINEABOVE", (0, -1), (-1, -1), 1.2, colors.black),
+        *commands,
     ))
     return table
 
@@ -364,6 +417,10 @@ def _declaration(claim: Claim, branch: dict) -> KeepTogether:
         statement = _("I confirm that this credit note corrects claim {number}.").format(number=claim.credits_number or "")
     else:
         statement = DECLARATION
+    what = _("Credit note {number}").format(number=claim.number) if claim.is_credit_note else (
+        _("Claim {number}").format(number=claim.number) if claim.is_issued and claim.number else _("Draft claim"))
+    summary = _("{what}, contract {ref}, {month}: total {total}.").format(
+        what=what, ref=claim.contract.ref, month=claim.month_label, total=format_money(claim.total_pence))
     rows = [
         (_("Signature"), ""),
         (_("Name"), branch.get("signatory_name") or ""),
@@ -376,7 +433,8 @@ def _declaration(claim: Claim, branch: dict) -> KeepTogether:
         ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ]))
-    return KeepTogether([Spacer(1, 8 * mm), para(_("Declaration"), s["heading"]), para(statement, "body"), Spacer(1, 2 * mm), table])
+    return KeepTogether([Spacer(1, 8 * mm), para(_("Declaration"), s["heading"]), para(summary, "bold"), para(statement, "body"),
+                         Spacer(1, 2 * mm), table])
 
 
 def _remittance_slip(claim: Claim, branch: dict) -> list[Flowable]:
