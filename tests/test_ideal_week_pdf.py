@@ -93,3 +93,23 @@ def test_plain_english_helpers():
     assert [plain_minutes(m) for m in (45, 60, 90, 120)] == ["45 minutes", "1 hour", "1 hour 30 minutes", "2 hours"]
     from decimal import Decimal
     assert [plain_hours(Decimal(h)) for h in ("10.5", "15.75", "0.25", "7", "8.33")] == ["10½", "15¾", "¼", "7", "8¼"]
+
+
+def test_a_busy_week_starts_on_the_first_page(store):
+    """When the morning is too tall to fit below the introduction, the title stays on top with
+    the week below it and the introduction moves after the week: no first page of words alone."""
+    client = make_client(store, budget_pence=None)
+    week = new_version(store, client, "2026-11-02", "Zoë and her son Tom", "2026-10-28", today=TODAY)
+    for day in range(7):
+        add_item(store, week, PlanItem(day, "morning", "paid_visit", "07:00", 60,
+                                       purpose="Help to get up, wash and dress; breakfast together and a chat"), today=TODAY)
+        add_item(store, week, PlanItem(day, "morning", "friend", who="Doreen (friend)",
+                                       purpose="Coffee and a catch-up; takes you to the hairdresser once a month"), today=TODAY)
+        add_item(store, week, PlanItem(day, "morning", "other", who="Community nurse", purpose="Leg dressings (Mondays and Thursdays)"), today=TODAY)
+        add_item(store, week, PlanItem(day, "lunchtime", "paid_visit", "12:00", 30, purpose="Lunch"), today=TODAY)
+    pdf = render_ideal_week_pdf(store, week)
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert "Your week:" in pages[0]
+    assert "Monday" in pages[0] and "Morning" in pages[0] and "Help to get up" in pages[0]
+    assert "This plan starts on 02/11/2026." in " ".join(pages)
+    assert min(font_sizes(pdf)) >= 14

@@ -1,7 +1,10 @@
 """Branch-wide figures: caseload, capacity, reablement result, achievement by quarter."""
 
 import datetime as dt
+import io
 from decimal import Decimal
+
+from pypdf import PdfReader
 
 from branchdesk.models import reports
 
@@ -72,3 +75,29 @@ def test_achievement_by_quarter(store):
     assert rows["2026 Q3"]["assessed"] == 3
     assert rows["2026 Q3"]["rate"] == Decimal("0.5")
     assert rows["2026 Q4"]["rate"] is None
+
+
+def test_report_columns_fit_their_values_and_never_break_a_header_word():
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from branchdesk.models.pdf_common import FONT_BOLD, MARGIN
+    from branchdesk.models.report_export import CELL_SIZE, Column, Report, column_widths, render_report_pdf
+
+    columns = [Column("what", "What"), Column("detail", "Detail")]
+    columns += [Column(key, key.replace("_", " ").capitalize(), "money") for key in
+                ("core", "episode", "outcome_upfront", "outcome_achieved", "outcome_partial", "reward", "hours_saved", "adjustment", "total")]
+    rows = [{"what": "Planned above the envelope or cap", "detail": "Plan of 15.75 h/week is above the envelope of 14.75 h",
+             **{c.key: 6832679 for c in columns[2:]}}]
+    report = Report("Wide", columns, rows)
+    page = landscape(A4)[0] - 2 * MARGIN
+    widths = column_widths(report, page)
+    assert abs(sum(widths) - page) < 1
+    for column, width in zip(columns, widths, strict=True):
+        assert width >= max(stringWidth(word, FONT_BOLD, CELL_SIZE) for word in column.header.split()) + 12
+    text = " ".join(PdfReader(io.BytesIO(render_report_pdf(report))).pages[0].extract_text().split())
+    assert "Adjustment" in text and "£68,326.79" in text
+    narrow = Report("Two", columns[:2], rows)
+    widths = column_widths(narrow, page)
+    assert widths[0] < widths[1]  # the short column keeps its width; the long one takes the rest
+    assert widths[0] >= stringWidth("Planned above the envelope or cap", "DejaVuSans", CELL_SIZE)

@@ -95,3 +95,12 @@ def test_the_review_list_prints_and_exports(store, tmp_path):
     assert first[0] == "C001" and first[1].startswith("'=")  # a formula is neutralised
     assert first[4].date() == D(2026, 9, 12) and first[7] == "Overdue" and first[8] == "19 days overdue"
     assert sheet.max_row == 4
+
+
+@pytest.mark.parametrize("points", [3, 7, 11, 30])
+def test_the_signatures_are_never_on_a_page_of_their_own(store, held, points):
+    notes = "\n".join(f"Point {n}: talked through how the week is going and what could change." for n in range(1, points + 1))
+    store.conn.execute("UPDATE reviews SET notes = ? WHERE id = ?", (notes, held))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(render_review_pdf(store, held))).pages]
+    signed = next(text for text in pages if "agree with what it records" in text)
+    assert f"Point {points}:" in signed

@@ -351,10 +351,24 @@ def _render(sheet: Sheet, split_cells: bool, only_used: bool = False) -> bytes:
     document = BaseDocTemplate(buffer, pagesize=PAGE, title=printable(title), creator="BranchDesk", invariant=1,
                                leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=FOOT)
     document.addPageTemplates([PageTemplate("sheet", [frame])])
-    story = [*_intro(sheet, styles), _grid(sheet, styles, width - 2 * MARGIN, split_cells, only_used), *_closing(sheet, styles)]
+    grid = _grid(sheet, styles, width - 2 * MARGIN, split_cells, only_used)
+    story = [*_intro(sheet, styles), grid, *_closing(sheet, styles)]
+    if not split_cells and _starts_on_page_two(story[:3], grid, frame):
+        title, words, space = story[:3]  # the title stays at the top; its words move below the week
+        story = [title, space, grid, Spacer(1, 10), words, *story[4:]]
     footer = _("{name}: plan from {day}").format(name=sheet.client_name, day=format_date(sheet.effective_date))
     document.build(story, canvasmaker=_canvas_class(footer))
     return buffer.getvalue()
+
+
+def _starts_on_page_two(intro: list, grid: Table, frame: Frame) -> bool:
+    """Whether the first part of the day is too tall to fit on the first page below the
+    introduction, but fits below the title alone (so the first page would hold only words)."""
+    width, height = frame._aW, frame._aH
+    grid.wrap(width, height)
+    first_part = sum(grid._rowHeights[:3])  # days, the part's heading band, its cells
+    above = [flowable.wrap(width, height)[1] for flowable in intro]
+    return sum(above) + first_part > height and above[0] + above[-1] + first_part <= height
 
 
 def suggested_filename(store: Store, ideal_week_id: int) -> str:

@@ -11,13 +11,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import LongTable, Spacer, TableStyle
 
+from branchdesk.i18n import _
 from branchdesk.models.dates import format_date
 from branchdesk.models.money import format_decimal, format_money
-from branchdesk.models.pdf_common import MARGIN, RULE, SHADE, para, render_document, styles
+from branchdesk.models.pdf_common import FONT, FONT_BOLD, MARGIN, RULE, SHADE, para, printable, register_fonts, render_document, styles
 from branchdesk.models.spreadsheet_safety import safe_cell
 
+#: The size of table text and the padding either side of it in a cell (points).
+CELL_SIZE, CELL_PADDING = 9, 6
 #: How a column's values are shown: text, whole numbers, pence, dates, shares (0–1), hours.
 KINDS = ("text", "int", "money", "date", "share", "hours")
 
@@ -106,6 +110,40 @@ def write_report_xlsx(report: Report, path: Path) -> None:
     temporary.replace(path)
 
 
+def column_widths(report: Report, page_width: float) -> list[float]:
+    """Widths that fill ``page_width``: each column as wide as its longest value where there is
+    room (the narrowest first), never so narrow that a word of its header breaks."""
+    register_fonts()
+    padding = 2 * CELL_PADDING + 1
+    fits, least = [], []
+    for column in report.columns:
+        shortest = max(stringWidth(word, FONT_BOLD, CELL_SIZE) for word in column.header.split() or [""]) + padding
+        values = [stringWidth(printable(report.cell_text(row, column)), FONT, CELL_SIZE) + padding for row in report.rows]
+        least.append(shortest)
+        fits.append(max([shortest, stringWidth(column.header, FONT_BOLD, CELL_SIZE) + padding, *values]))
+    if sum(fits) <= page_width:  # room to spare: the columns of words share it
+        words = [n for n, c in enumerate(report.columns) if c.kind == "text"] or list(range(len(fits)))
+        spare = (page_width - sum(fits)) / sum(fits[n] for n in words)
+        return [w * (1 + spare) if n in words else w for n, w in enumerate(fits)]
+    widths = list(least)
+    waiting = sorted(range(len(fits)), key=lambda n: fits[n])
+    while waiting:  # give each column its full width if an equal share of what is left allows it
+        share = (page_width - sum(widths[n] for n in range(len(fits)) if n not in waiting)) / len(waiting)
+        if fits[waiting[0]] > share:
+            for n in waiting:
+                widths[n] = max(share, least[n])
+            break
+        widths[waiting[0]] = fits[waiting[0]]
+        waiting.pop(0)
+    excess = sum(widths) - page_width
+    slack = sum(w - low for w, low in zip(widths, least, strict=True))
+    if excess > 0 and slack > 0:  # headers need more than an equal share: take it from the wider columns
+        widths = [w - (w - low) * min(1, excess / slack) for w, low in zip(widths, least, strict=True)]
+    if sum(widths) > page_width:  # so many columns that even their headers do not fit
+        widths = [w * page_width / sum(widths) for w in widths]
+    return widths
+
+
 def render_report_pdf(report: Report, branch_name: str = "") -> bytes:
     """The report as an A4 landscape printout with the header row repeated on every page."""
     s = styles()
@@ -116,9 +154,7 @@ def render_report_pdf(report: Report, branch_name: str = "") -> bytes:
         for row in report.rows
     ]
     page_width = landscape(A4)[0] - 2 * MARGIN
-    weights = [1 if c.kind in numeric or c.kind == "date" else 2 for c in report.columns]
-    widths = [page_width * w / sum(weights) for w in weights]
-    table = LongTable([header, *body], colWidths=widths, repeatRows=1)
+    table = LongTable([header, *body], colWidths=column_widths(report, page_width), repeatRows=1)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
@@ -132,6 +168,6 @@ def render_report_pdf(report: Report, branch_name: str = "") -> bytes:
         story.append(para(report.subtitle, "small"))
     story += [Spacer(1, 8), table]
     if not report.rows:
-        story.append(para("Nothing to show.", "body"))
+        story.append(para(_("Nothing to show."), "body"))
     footer = f"{branch_name} — {report.title}" if branch_name else report.title
     return render_document(story, title=report.title, footer_text=footer, pagesize=landscape(A4))

@@ -266,8 +266,8 @@ def render_review_pdf(store: Store, review_id: int) -> bytes:
         *_satisfaction(review),
         *_sequence(review),
         *_envelope_and_next(review),
-        _signatures(),
     ]
+    story.append(KeepTogether([story.pop(), _signatures()]))  # never a page of signatures alone
     return render_document(
         story,
         title=f"{title} — {client['name']} — {format_date(review.review_date)}",
