@@ -38,6 +38,15 @@ def test_last_month_not_issued_is_listed_to_issue(demo_store):
         assert any("October 2026" in item.text for item in summary.claims_to_issue)
 
 
+def test_reports_show_words_not_codes(demo_store):
+    from branchdesk.models.report_catalogue import caseload_report, claim_totals_report
+
+    categories = [row["category"] for row in caseload_report(demo_store, ON).rows]
+    assert categories == ["Reablement", "Long-term", "Dementia", "Palliative", "All clients"]
+    months = [row["month"] for row in claim_totals_report(demo_store, ON).rows]
+    assert months[-1] == "November 2026" and all(" 20" in month for month in months)
+
+
 @pytest.mark.parametrize("title, builder", CATALOGUE, ids=[t for t, _b in CATALOGUE])
 def test_every_report_exports_and_prints(demo_store, tmp_path, title, builder):
     report = builder(demo_store, ON)

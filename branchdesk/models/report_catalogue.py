@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from branchdesk.i18n import _
 from branchdesk.models import reports
-from branchdesk.models.dates import format_date
+from branchdesk.models.clients import CATEGORY_NAMES
+from branchdesk.models.dates import format_date, month_name, parse_month
 from branchdesk.models.db import Store
 from branchdesk.models.report_export import Column, Report
 from branchdesk.models.today import Item, today_summary
@@ -46,7 +47,9 @@ def caseload_report(store: Store, on: dt.date) -> Report:
             ("council", _("Council")), ("direct_payment", _("Direct payment")), ("isf", _("ISF")),
             ("self_funder", _("Self-funder")), ("total", _("Total")))
     ]
-    return Report(_("Caseload by category and funding"), columns, reports.caseload_by_category_and_funding(store, on),
+    rows = [{**row, "category": CATEGORY_NAMES.get(row["category"], _("All clients"))}
+            for row in reports.caseload_by_category_and_funding(store, on)]
+    return Report(_("Caseload by category and funding"), columns, rows,
                   _("Clients in service on {day}").format(day=format_date(on)))
 
 
@@ -76,8 +79,8 @@ def claim_totals_report(store: Store, on: dt.date) -> Report:
         "hours_saved": _("Hours saved"), "adjustment": _("Adjustment"),
     }
     columns = [Column("month", _("Month"))] + [Column(c, names[c], "money") for c in COMPONENTS] + [Column("total", _("Total"), "money")]
-    return Report(_("Claims issued by component, last 12 months"), columns, reports.claim_totals_by_component(store, on),
-                  _("Issued claims and credit notes"))
+    rows = [{**row, "month": month_name(*parse_month(row["month"]))} for row in reports.claim_totals_by_component(store, on)]
+    return Report(_("Claims issued by component, last 12 months"), columns, rows, _("Issued claims and credit notes"))
 
 
 def achievement_report(store: Store, on: dt.date) -> Report:
