@@ -21,6 +21,8 @@ from branchdesk.ui.dialogs import ProblemsTable, WindowModalDialog, button_row, 
 from branchdesk.ui.tasks import run_task
 
 XLSX_FILTER = _("Excel workbooks (*.xlsx);;All files (*)")
+#: Longer previews keep one line per change so that they still open at once.
+MAX_WRAPPED_LINES = 2000
 
 
 class ImportProblemsDialog(WindowModalDialog):
@@ -46,6 +48,11 @@ class ImportProblemsDialog(WindowModalDialog):
         layout.addLayout(button_row(close))
 
 
+def preview_lines(report: ImportReport) -> list[str]:
+    """One line per change, with multi-line values (addresses) joined by commas so none is cut short."""
+    return [", ".join(part.strip() for part in detail.splitlines() if part.strip()) for detail in report.details]
+
+
 class ImportPreviewDialog(WindowModalDialog):
     """What the import will add and change, before anything is written."""
 
@@ -57,9 +64,11 @@ class ImportPreviewDialog(WindowModalDialog):
         heading.setWordWrap(True)
         heading.setStyleSheet("font-weight: 600;")
         self.details = QListView()
-        self.details.setModel(QStringListModel(report.details or [_("Everything in the workbook is already in this branch.")], self))
+        self.details.setModel(QStringListModel(preview_lines(report) or [_("Everything in the workbook is already in this branch.")], self))
         self.details.setAccessibleName(_("What will be added and changed"))
-        self.details.setUniformItemSizes(True)
+        self.details.setWordWrap(True)
+        self.details.setUniformItemSizes(len(report.details) > MAX_WRAPPED_LINES)
+        self.details.setAlternatingRowColors(True)
         note = QLabel(_("Records in this branch that are not in the workbook are left as they are."))
         note.setWordWrap(True)
         self.import_button = QPushButton(_("Import"))

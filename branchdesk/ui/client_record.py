@@ -398,13 +398,17 @@ class OutcomesSection(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
+        # The person's own words matter: wrap them rather than cut them short.
+        self.view.setWordWrap(True)
         self.view.verticalHeader().hide()
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.verticalHeader().setMinimumSectionSize(28)
         self.view.setAccessibleName(_("Outcomes"))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(OutcomeColumns.DESCRIPTION, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(OutcomeColumns.STATUS, QHeaderView.ResizeMode.ResizeToContents)
         for column, width in ((OutcomeColumns.REF, 50), (OutcomeColumns.DOMAIN, 170), (OutcomeColumns.AGREED, 90),
-                              (OutcomeColumns.TARGET, 90), (OutcomeColumns.FEE, 80), (OutcomeColumns.STATUS, 200)):
+                              (OutcomeColumns.TARGET, 90), (OutcomeColumns.FEE, 80)):
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(lambda _index: self.edit_outcome())
         self.add_button = QPushButton(_("Add outcome…"))

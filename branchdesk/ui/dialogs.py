@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -88,6 +88,22 @@ def confirm(parent: QWidget | None, title: str, text: str, yes_text: str | None 
     return box.clickedButton() is yes
 
 
+def grow_to_fit(window: QWidget) -> None:
+    """Make a dialog tall enough for its contents at its present width, so word-wrapped messages
+    that have just appeared are not squeezed over their fields (never shrinks; stays on the screen)."""
+    layout = window.layout()
+    if not isinstance(window, QDialog) or layout is None or window.isMaximized() or window.isFullScreen():
+        return
+    layout.activate()
+    width = window.width()
+    needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    screen = QWidget.screen(window)
+    if screen is not None:
+        needed = min(needed, screen.availableGeometry().height())
+    if needed > window.height():
+        window.resize(width, needed)
+
+
 class FieldProblems:
     """Shows each validation problem beside its field, all at once.
 
@@ -125,7 +141,15 @@ class FieldProblems:
         for field, messages in grouped.items():
             self._labels[field].setText("\n".join(messages))
             self._labels[field].show()
+        if (grouped or unplaced) and self._labels:
+            # Once the caller has shown any general message too, make room for the wrapped text.
+            window = next(iter(self._labels.values())).window()
+            QTimer.singleShot(0, window, lambda: grow_to_fit(window))
         return unplaced
+
+
+#: Above this many problems the rows keep one height, so a huge list still opens at once.
+MAX_FITTED_PROBLEM_ROWS = 2000
 
 
 class ProblemColumns(IntEnum):
@@ -181,15 +205,28 @@ class ProblemsTable(QWidget):
         for column in (ProblemColumns.SHEET, ProblemColumns.ROW, ProblemColumns.COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.view.setAccessibleName(_("Problems found"))
+        # Each row as tall as its wrapped message, worked out again when the columns change width.
+        self._fit_rows = QTimer(self)
+        self._fit_rows.setSingleShot(True)
+        self._fit_rows.timeout.connect(self.fit_rows)
+        header.sectionResized.connect(lambda *_args: self._fit_rows.start(0))
+        self.model.modelReset.connect(lambda: self._fit_rows.start(0))
+        self.proxy.layoutChanged.connect(lambda *_args: self._fit_rows.start(0))
         copy_all = QPushButton(_("Copy all"))
         copy_all.clicked.connect(self.copy_all)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         layout.addLayout(button_row(copy_all))
+        self._fit_rows.start(0)
 
     def set_problems(self, problems) -> None:
         self.model.set_rows(list(problems))
+
+    def fit_rows(self) -> None:
+        """Make each row tall enough for its whole message (skipped for very long lists, which stay quick)."""
+        if self.proxy.rowCount() <= MAX_FITTED_PROBLEM_ROWS:
+            self.view.resizeRowsToContents()
 
     def keyPressEvent(self, event) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
