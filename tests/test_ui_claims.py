@@ -13,7 +13,7 @@ from test_claim_pdf import BRANCH, make_claim
 from branchdesk.models import claims
 from branchdesk.models.claim_pdf import claim_pdf_for_branch
 from branchdesk.models.contracts import contract_from_form, save_contract
-from branchdesk.ui.claim_dialogs import ComparisonDialog, PaymentDialog
+from branchdesk.ui.claim_dialogs import CompareColumns, ComparisonDialog, PaymentDialog
 from branchdesk.ui.claims import ClaimColumns, ClaimsScreen
 from branchdesk.ui.context import AppContext
 from branchdesk.ui.pdf_preview import PdfPreviewDialog, render_to_printer
@@ -139,7 +139,9 @@ def test_compare_with_time_and_task(qtbot, branch):
     dialog = ComparisonDialog(None, comparison, "Contract HCC, October 2026")
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() == 3
-    assert "3 delivered hours × £24.50 = £73.50" in dialog.totals.text()
+    assert "3.00 delivered hours × £24.50 = £73.50" in dialog.totals.text()
+    hours = [dialog.model.display(row, CompareColumns.HOURS) for row in dialog.model.rows()]
+    assert all(text.count(".") == 1 and len(text.split(".")[1]) == 2 for text in hours)
 
 
 def test_preview_dialog_and_printing_to_a_file(qtbot, tmp_path):

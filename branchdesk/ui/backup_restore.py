@@ -85,7 +85,7 @@ class BackUpDialog(WindowModalDialog):
         self.folder.setAccessibleName(_("Folder for the backup"))
         choose = QPushButton(_("Choose…"))
         choose.clicked.connect(self._choose)
-        beside = QPushButton(_("Backups folder"))
+        beside = QPushButton(_("Use the backups folder"))
         beside.setToolTip(_("The backups folder beside the branch file"))
         beside.clicked.connect(lambda: self.folder.setText(str(backups_folder(self.context.path))))
         self.problems = FieldProblems()

@@ -4,6 +4,7 @@ month with time and task, and list pending adjustments."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import IntEnum
 
 from PySide6.QtCore import QDate, Qt
@@ -27,7 +28,7 @@ from branchdesk.models.claim_types import Claim, ClaimLine
 from branchdesk.models.claims import Comparison, ComparisonRow
 from branchdesk.models.dates import format_date, month_name, parse_month
 from branchdesk.models.errors import BranchDeskError, Problem, ValidationError
-from branchdesk.models.money import amount_string, format_decimal, format_money, parse_money
+from branchdesk.models.money import amount_string, format_money, parse_money
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, ok_cancel
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
 
@@ -39,12 +40,22 @@ def date_field(day: dt.date | None = None) -> QDateEdit:
     field.setDisplayFormat("dd/MM/yyyy")
     day = day or dt.date.today()
     field.setDate(QDate(day.year, day.month, day.day))
+    field.setMaximumWidth(160)
     return field
+
+
+def hours_text(hours) -> str:
+    """Hours in a column of figures: always two places, with thousands separated (1,597.40)."""
+    return f"{Decimal(str(hours)):,.2f}"
 
 
 def date_of(field: QDateEdit) -> dt.date:
     value = field.date()
     return dt.date(value.year(), value.month(), value.day())
+
+
+#: Height of the boxes for a query or a credit note's reason: room for a few lines.
+TEXT_BOX_HEIGHT = 90
 
 
 class ClaimFormDialog(WindowModalDialog):
@@ -147,6 +158,7 @@ class QueryDialog(ClaimFormDialog):
         self.on = self.add_field("on", _("Queried on"), date_field())
         self.note = self.add_field("note", _("What they asked"), QPlainTextEdit(claim.query_note))
         self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(TEXT_BOX_HEIGHT)
 
     def values(self) -> dict:
         note = self.note.toPlainText().strip()
@@ -162,6 +174,7 @@ class CreditNoteDialog(ClaimFormDialog):
         super().__init__(parent, _("Credit note for {number}").format(number=claim.number), intro, _("Issue credit note {number}").format(number=number))
         self.reason = self.add_field("reason", _("Reason (printed on it)"), QPlainTextEdit())
         self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(TEXT_BOX_HEIGHT)
         self.on = self.add_field("on", _("Date of issue"), date_field())
 
     def values(self) -> dict:
@@ -200,7 +213,7 @@ class ComparisonModel(RecordTableModel):
             CompareColumns.CLIENT: row.client_ref,
             CompareColumns.COUNCIL_REF: row.council_ref,
             CompareColumns.NAME: row.client_name,
-            CompareColumns.HOURS: format_decimal(row.delivered_hours, 2),
+            CompareColumns.HOURS: hours_text(row.delivered_hours),
             CompareColumns.TIME_AND_TASK: format_money(row.time_and_task_pence),
             CompareColumns.CLAIM: format_money(row.claim_pence),
             CompareColumns.DIFFERENCE: format_money(row.difference_pence),
@@ -246,13 +259,13 @@ class ComparisonDialog(WindowModalDialog):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setSectionResizeMode(CompareColumns.NAME, QHeaderView.ResizeMode.Stretch)
         self.view.setAccessibleName(_("Comparison per client"))
-        hours = sum(row.delivered_minutes for row in comparison.rows) / 60
+        hours = Decimal(sum(row.delivered_minutes for row in comparison.rows)) / 60
         difference = comparison.difference_pence
         verdict = (_("The claim is {amount} more than time and task would have paid.") if difference > 0
                    else _("The claim is {amount} less than time and task would have paid.") if difference < 0
                    else _("The claim is the same as time and task would have paid."))
         self.totals = QLabel(_("Total: {hours} delivered hours × {rate} = {tt}; this claim {claim}. {verdict}").format(
-            hours=format_decimal(hours, 2), rate=rate, tt=format_money(comparison.time_and_task_pence),
+            hours=hours_text(hours), rate=rate, tt=format_money(comparison.time_and_task_pence),
             claim=format_money(comparison.claim_pence), verdict=verdict.format(amount=format_money(abs(difference)))))
         self.totals.setWordWrap(True)
         font = QFont(self.totals.font())
@@ -332,9 +345,14 @@ class AdjustmentsDialog(WindowModalDialog):
         view.setSortingEnabled(True)
         view.setWordWrap(True)
         view.verticalHeader().hide()
-        view.horizontalHeader().setSectionResizeMode(AdjustmentColumns.EXPLANATION, QHeaderView.ResizeMode.Stretch)
+        # Few rows: each as tall as its explanation, worked out again whenever the columns change width.
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = view.horizontalHeader()
+        for column in AdjustmentColumns:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(AdjustmentColumns.EXPLANATION, QHeaderView.ResizeMode.Stretch)
         view.setAccessibleName(_("Pending adjustments"))
-        view.resizeRowsToContents()
+        self.view = view
         box = ok_cancel(self)
         box.button(box.StandardButton.Cancel).hide()
         box.button(box.StandardButton.Ok).setText(_("Close"))

@@ -48,7 +48,7 @@ from branchdesk.models.hours_bank import (
 from branchdesk.models.money import format_decimal, to_decimal
 from branchdesk.models.utilisation import WeekUse, utilisation
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, ok_cancel, show_error
-from branchdesk.ui.referral import ProblemForm, choice_combo, date_field
+from branchdesk.ui.referral import ProblemForm, choice_combo, date_field, set_choice
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
 
 ENVELOPE_COLOUR = QColor("#9aa5b1")
@@ -152,7 +152,9 @@ class EnvelopeChangeDialog(WindowModalDialog):
         self.hours = form.add("hours", _("Hours a week"), QLineEdit())
         self.hours.setMaximumWidth(140)
         reasons = dict(REASON_LABELS) if now is None else {k: v for k, v in REASON_LABELS.items() if k != "initial"}
-        self.reason = form.add("reason", _("Why it changes"), choice_combo(reasons))
+        self.reason = form.add("reason", _("Why it changes"), choice_combo(reasons, blank=_("Choose the reason…")))
+        if now is None:
+            set_choice(self.reason, "initial")
         self.band = form.add("band", _("Band (if the contract uses bands)"), QLineEdit(now.band if now else ""))
         self.band.setMaximumWidth(200)
         self.note = form.add("note", _("Note"), QLineEdit())

@@ -26,6 +26,8 @@ from branchdesk.ui.dialogs import WindowModalDialog, button_row, show_error, sho
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
 
 NUMERIC = {"int", "money", "share", "hours"}
+#: Room a report's widest text column asks for when the dialog is sized to its columns.
+STRETCHED_COLUMN_WIDTH = 320
 
 
 class ReportModel(RecordTableModel):
@@ -66,13 +68,19 @@ class ReportDialog(WindowModalDialog):
         proxy.setSourceModel(self.model)
         self.view = QTableView()
         self.view.setModel(proxy)
+        header = self.view.horizontalHeader()
+        # Rows come in the report's own order (the total row last); a click on a heading sorts.
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.view.setAlternatingRowColors(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        text_columns = [i for i, column in enumerate(report.columns) if column.kind not in NUMERIC]
+        if text_columns:
+            # The widest words get the spare room, not a column of right-aligned figures.
+            header.setSectionResizeMode(text_columns[-1], QHeaderView.ResizeMode.Stretch)
         self.view.setAccessibleName(report.title)
         export = QPushButton(_("Export XLSX…"))
         export.clicked.connect(self.export_xlsx)
@@ -87,6 +95,24 @@ class ReportDialog(WindowModalDialog):
         layout.addLayout(button_row(export, print_button, close))
         if self.width() < 900:
             self.resize(900, 560)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Widen the dialog so that every column shows without scrolling sideways, as far as the screen allows."""
+        header = self.view.horizontalHeader()
+        widths = [max(self.view.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(header.count())]
+        for column in range(header.count()):
+            if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
+                widths[column] = min(widths[column], STRETCHED_COLUMN_WIDTH)  # long text may be cut; figures may not
+        columns = sum(widths)
+        needed = columns + self.view.verticalScrollBar().sizeHint().width() + 2 * self.view.frameWidth()
+        margins = self.layout().contentsMargins()
+        width = needed + margins.left() + margins.right()
+        screen = QWidget.screen(self)
+        if screen is not None:
+            width = min(width, screen.availableGeometry().width())
+        if width > self.width():
+            self.resize(width, self.height())
 
     def export_xlsx(self) -> None:
         name = f"{self.report.title}.xlsx".replace("/", "-")

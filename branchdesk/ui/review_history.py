@@ -248,7 +248,7 @@ class ReviewHistorySection(QWidget):
         splitter.addWidget(timeline_part)
 
         layout = QVBoxLayout(self)
-        top = button_row(self.open_button, self.record_button)
+        top = button_row(self.open_button, self.record_button, stretch_first=False)
         top.insertWidget(0, self.next_due, 1)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)

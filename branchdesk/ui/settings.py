@@ -27,6 +27,15 @@ from branchdesk.ui.dialogs import FieldProblems, button_row, show_error
 MAX_LOGO_BYTES = 512 * 1024
 
 
+def align_labels(*forms: QFormLayout) -> None:
+    """Give the labels of several forms one width, so their fields start in one column down the page."""
+    labels = [item.widget() for form in forms for row in range(form.rowCount())
+              if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None and item.widget() is not None]
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
+
+
 class SettingsScreen(QWidget):
     """Branch details and user name, with load / save / restore_defaults."""
 
@@ -63,14 +72,15 @@ class SettingsScreen(QWidget):
             form.addRow("", self.problems.label_for(key))
         self.logo_preview = QLabel(_("No logo"))
         self.logo_preview.setFixedHeight(60)
+        self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         choose_logo = QPushButton(_("Choose logo…"))
         choose_logo.clicked.connect(self._choose_logo)
         clear_logo = QPushButton(_("Remove logo"))
         clear_logo.clicked.connect(self._clear_logo)
         logo_row = QHBoxLayout()
         logo_row.addWidget(self.logo_preview, 1)
-        logo_row.addWidget(choose_logo)
-        logo_row.addWidget(clear_logo)
+        logo_row.addWidget(choose_logo, 0, Qt.AlignmentFlag.AlignTop)
+        logo_row.addWidget(clear_logo, 0, Qt.AlignmentFlag.AlignTop)
         form.addRow(_("Logo"), logo_row)
 
         money_box = QGroupBox(_("Remittance and signatory"))
@@ -86,6 +96,8 @@ class SettingsScreen(QWidget):
             widget.setAccessibleName(label)
             self.fields[key] = widget
             money_form.addRow(label, widget)
+
+        align_labels(user_form, form, money_form)
 
         save = QPushButton(_("Save settings"))
         save.setDefault(True)
