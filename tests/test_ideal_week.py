@@ -202,3 +202,12 @@ def test_outcomes_of_another_client_are_refused(store, client):
     week = new_version(store, client, "2026-06-01", today=TODAY)
     with pytest.raises(ValidationError, match="not this client's"):
         add_item(store, week, visit(0, outcome_ids=[outcome]), today=TODAY)
+
+
+def test_a_version_starts_within_the_service_and_an_agreed_plan_says_who_agreed_it(store, client):
+    with pytest.raises(ValidationError) as refused:
+        new_version(store, client, "01/01/1900", "", "2026-05-28", today=TODAY)
+    fields = {p.field: p.message for p in refused.value.problems}
+    assert "before the service does" in fields["effective_date"]
+    assert "agreed with" in fields["agreed_with"]
+    assert store.value("SELECT count(*) FROM ideal_weeks") == 0

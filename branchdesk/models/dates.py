@@ -31,7 +31,7 @@ def parse_date(value) -> dt.date:
     else:
         match = _UK.match(text)
         if not match:
-            raise ValueError(f"“{text}” is not a date (use YYYY-MM-DD, e.g. 2026-10-31)")
+            raise ValueError(f"“{text}” is not a date (write it as 31/10/2026 or 2026-10-31)")
         day, month, year = (int(g) for g in match.groups())
     try:
         return dt.date(year, month, day)

@@ -251,7 +251,8 @@ def new_version(
     when the copied plan is above the personal-budget cap and no override reason is given.
     """
     today = today or dt.date.today()
-    if store.value("SELECT 1 FROM clients WHERE id = ?", (client_id,)) is None:
+    service_start = store.value("SELECT start_date FROM clients WHERE id = ?", (client_id,))
+    if service_start is None:
         raise NotFound(_("That client no longer exists."))
     problems: list[Problem] = []
     day = agreed = None
@@ -265,6 +266,11 @@ def new_version(
         problems.append(Problem("agreed_on", _("The date it was agreed: {error}.").format(error=error)))
     if agreed is not None and agreed > today:
         problems.append(Problem("agreed_on", _("The date it was agreed cannot be in the future.")))
+    if agreed is not None and not str(agreed_with or "").strip():
+        problems.append(Problem("agreed_with", _("Say who the plan was agreed with, e.g. the person and their daughter.")))
+    if day is not None and day < dt.date.fromisoformat(service_start):
+        problems.append(Problem("effective_date", _("The plan cannot start before the service does ({day}).").format(
+            day=format_date(dt.date.fromisoformat(service_start)))))
     if day is not None and store.value("SELECT 1 FROM ideal_weeks WHERE client_id = ? AND effective_date = ?", (client_id, iso(day))):
         problems.append(Problem("effective_date", _("A version of the plan from {day} already exists. Choose another date.").format(day=format_date(day))))
     items: list[PlanItem] = []
