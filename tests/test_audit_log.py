@@ -106,3 +106,13 @@ def test_values_read_as_a_person_reads_them():
         new={"queried_on": "2026-09-17", "claim_id": 4, "note": "2026-02-31x"},
     )
     assert entry.changes_text() == "note: 2026-02-31 → 2026-02-31x\nqueried on: — → 17/09/2026"
+
+
+def test_amounts_recorded_in_pounds_read_as_money():
+    from branchdesk.models.audit_log import value_text
+
+    assert value_text("13053.78", "amount") == "£13,053.78"
+    assert value_text("-5.00", "total") == "-£5.00"
+    assert value_text("1234", "fee_pence") == "1234"  # text, not pence
+    assert value_text(1234, "fee_pence") == "£12.34"
+    assert value_text("12.5", "hours") == "12.5"

@@ -22,7 +22,7 @@ from branchdesk.i18n import _
 from branchdesk.models.dates import format_date
 from branchdesk.models.db import Store
 from branchdesk.models.errors import BranchDeskError
-from branchdesk.models.money import format_money
+from branchdesk.models.money import format_money, parse_money
 from branchdesk.models.spreadsheet_safety import safe_row
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -126,6 +126,11 @@ class AuditEntry:
         return "\n".join(lines)
 
 
+#: fields recorded as amounts in pounds ("1234.56"), shown as £1,234.56
+MONEY_NAMES = {"amount", "total", "paid", "balance"}
+AMOUNT = re.compile(r"-?\d+\.\d{2}")
+
+
 def field_label(name: str) -> str:
     """``hours_per_week`` → ``hours per week``; ``hourly_rate_pence`` → ``hourly rate``."""
     return name.removesuffix("_pence").replace("_", " ")
@@ -137,6 +142,8 @@ def value_text(value, name: str = "") -> str:
         return ""
     if name.endswith("_pence") and isinstance(value, int) and not isinstance(value, bool):
         return format_money(value)
+    if name in MONEY_NAMES and isinstance(value, str) and AMOUNT.fullmatch(value):
+        return format_money(parse_money(value))
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, (list, tuple)):
