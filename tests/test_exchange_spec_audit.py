@@ -156,3 +156,22 @@ def test_a_problem_with_the_whole_visits_file_names_it_once(tmp_path, capsys):
     assert cli.main(["import", "visits", str(empty), "--db", str(db)]) == 1
     first = capsys.readouterr().err.splitlines()[0]
     assert first.count("visits.csv") == 1 and "empty" in first
+
+
+@pytest.mark.parametrize("write_only", [True, False], ids=["size not stated", "size stated"])
+def test_sheets_read_whole_whether_or_not_the_file_states_their_size(tmp_path, write_only):
+    import openpyxl
+
+    from branchdesk.models.xlsx_reading import open_xlsx
+
+    book = openpyxl.Workbook(write_only=write_only)
+    sheet = book.create_sheet("Visits") if write_only else book.active
+    rows = [["a", "b"], [1, 2], [3], [4, 5, 6]]
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "sizes.xlsx"
+    book.save(path)
+    with open_xlsx(path) as opened:
+        read = opened.sheet(opened.sheet_names[0])
+        assert read.columns == {"a", "b"}
+        assert [values for _number, values in read.rows()] == [{"a": 1, "b": 2}, {"a": 3, "b": None}, {"a": 4, "b": 5}]

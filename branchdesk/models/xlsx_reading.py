@@ -136,6 +136,31 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+DIMENSION_TAG = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+
+
+def _size_from_the_top(worksheet) -> None:
+    """Take a read-only sheet's size from the top of its XML.
+
+    openpyxl reads the whole sheet to learn that a file states no size (as files written by
+    scripts and some call-monitoring exports do not), which doubles the time a long sheet takes;
+    the size is only a hint for reading the rows, so an unstated one is left unknown."""
+    from openpyxl.utils.cell import range_boundaries
+
+    with worksheet._get_source() as source:
+        head = source.read(64 * 1024)
+    match = DIMENSION_TAG.search(head)
+    if match:
+        worksheet._min_column, worksheet._min_row, worksheet._max_column, worksheet._max_row = range_boundaries(match.group(1).decode())
+
+
+def _read_sizes_quickly() -> None:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if hasattr(ReadOnlyWorksheet, "_get_size") and hasattr(ReadOnlyWorksheet, "_get_source"):
+        ReadOnlyWorksheet._get_size = _size_from_the_top
+
+
 def has_formulas(path: Path) -> bool:
     """Whether any worksheet of the workbook holds a formula (read from its XML, streamed)."""
     with zipfile.ZipFile(path) as archive:
@@ -164,6 +189,21 @@ def _with_formula_text(values: tuple, formulas: tuple | None) -> tuple:
     )
 
 
+def _unreadable(file_name: str, error: Exception) -> BranchDeskError:
+    return BranchDeskError(_("“{name}” could not be read as an Excel workbook ({why}). Save it again as "
+                             "“Excel Workbook (.xlsx)”.").format(name=file_name, why=type(error).__name__))
+
+
+def _readable(rows: Iterator, file_name: str) -> Iterator:
+    """``rows`` as they are parsed; a sheet damaged (or booby-trapped) part-way through is refused plainly."""
+    try:
+        yield from rows
+    except BranchDeskError:
+        raise
+    except Exception as error:  # openpyxl and defusedxml raise assorted errors for damaged or hostile XML
+        raise _unreadable(file_name, error) from None
+
+
 @dataclass
 class Sheet:
     """One worksheet: its name as written, its header (normalised) and its data rows, streamed."""
@@ -174,6 +214,7 @@ class Sheet:
     header_row: int = 1
     #: the same worksheet read for its formulas, when the workbook has any
     _formulas: object | None = None
+    file_name: str = ""
 
     @property
     def columns(self) -> set[str]:
@@ -190,7 +231,7 @@ class Sheet:
         if self._formulas is not None:
             formulas = self._formulas.iter_rows(min_row=start, values_only=True)
             rows = (_with_formula_text(values, texts) for values, texts in itertools.zip_longest(rows, formulas, fillvalue=()))
-        for number, values in enumerate(rows, start=start):
+        for number, values in enumerate(_readable(rows, self.file_name), start=start):
             if all(is_blank(v) for v in values):
                 continue
             count += 1
@@ -208,6 +249,7 @@ class XlsxBook:
         self.path = Path(path)
         check_xlsx_file(self.path)
         assert_safe_xml_parser()
+        _read_sizes_quickly()
         try:
             self._book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
             self._formula_book = (openpyxl.load_workbook(self.path, read_only=True, data_only=False)
@@ -228,13 +270,14 @@ class XlsxBook:
                 worksheet = self._book[actual]
                 header: list[str] = []
                 header_row = 1
-                for number, values in enumerate(worksheet.iter_rows(min_row=1, max_row=20, values_only=True), start=1):
+                for number, values in enumerate(_readable(worksheet.iter_rows(min_row=1, max_row=20, values_only=True),
+                                                          self.path.name), start=1):
                     if not all(is_blank(v) for v in values):
                         header = [normalise_header(v) for v in values]
                         header_row = number
                         break
                 formulas = self._formula_book[actual] if self._formula_book is not None else None
-                return Sheet(actual, worksheet, header, header_row, formulas)
+                return Sheet(actual, worksheet, header, header_row, formulas, self.path.name)
         return None
 
     def close(self) -> None:
