@@ -82,7 +82,13 @@ def test_report_columns_fit_their_values_and_never_break_a_header_word():
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     from branchdesk.models.pdf_common import FONT_BOLD, MARGIN
-    from branchdesk.models.report_export import CELL_SIZE, Column, Report, column_widths, render_report_pdf
+    from branchdesk.models.report_export import (
+        CELL_SIZE,
+        Column,
+        Report,
+        column_widths,
+        render_report_pdf,
+    )
 
     columns = [Column("what", "What"), Column("detail", "Detail")]
     columns += [Column(key, key.replace("_", " ").capitalize(), "money") for key in

@@ -17,7 +17,18 @@ from reportlab.platypus import LongTable, Spacer, TableStyle
 from branchdesk.i18n import _
 from branchdesk.models.dates import format_date
 from branchdesk.models.money import format_decimal, format_money
-from branchdesk.models.pdf_common import FONT, FONT_BOLD, MARGIN, RULE, SHADE, para, printable, register_fonts, render_document, styles
+from branchdesk.models.pdf_common import (
+    FONT,
+    FONT_BOLD,
+    MARGIN,
+    RULE,
+    SHADE,
+    para,
+    printable,
+    register_fonts,
+    render_document,
+    styles,
+)
 from branchdesk.models.spreadsheet_safety import safe_cell
 
 #: The size of table text and the padding either side of it in a cell (points).
