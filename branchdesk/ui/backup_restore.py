@@ -8,7 +8,6 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -38,12 +37,14 @@ from branchdesk.models.db import backups_folder
 from branchdesk.models.errors import BranchDeskError, Problem
 from branchdesk.models.file_location import location_problem
 from branchdesk.models.file_lock import FileInUse, acquire, is_stale, read_lock
+from branchdesk.ui import theme
 from branchdesk.ui.context import app_settings
 from branchdesk.ui.dialogs import (
     FieldProblems,
     WindowModalDialog,
     button_row,
     confirm,
+    enter_activates,
     show_error,
     show_info,
 )
@@ -198,14 +199,14 @@ class BackupsModel(RecordTableModel):
         return None
 
     def foreground(self, info: BackupInfo, column: int):
-        return QColor("#b3261e") if info.problem else None
+        return theme.colour("overdue") if info.problem else None
 
 
 def describe_html(info: BackupInfo) -> str:
     """The preview of what a backup holds."""
     lines = [f"<h3>{escape(when_text(info.taken_at))}</h3>", f"<p>{escape(info.kind_text)} · {escape(size_text(info.size))}</p>"]
     if info.problem:
-        lines.append(f"<p style='color:#b3261e'><b>{escape(info.problem)}</b></p>")
+        lines.append(f"<p style='color:{theme.css('overdue')}'><b>{escape(info.problem)}</b></p>")
     else:
         claims = (_("{count} issued claims, the latest {number}").format(count=info.issued_claims, number=info.latest_claim)
                   if info.issued_claims else _("No issued claims"))
@@ -219,9 +220,9 @@ def describe_html(info: BackupInfo) -> str:
             rows.append((_("Latest change"), info.latest_change))
             rows.append((_("Made by"), _("{user}, {when}").format(user=info.latest_change_by, when=when_text(moment) if moment else "")))
         lines.append("<table cellspacing='0' cellpadding='3'>" + "".join(
-            f"<tr><td valign='top' style='color:#555555'>{escape(label)}</td><td>{escape(str(value))}</td></tr>"
+            f"<tr><td valign='top' style='color:{theme.css('muted')}'>{escape(label)}</td><td>{escape(str(value))}</td></tr>"
             for label, value in rows) + "</table>")
-    lines.append(f"<p style='color:gray'>{escape(info.path.name)}</p>")
+    lines.append(f"<p style='color:{theme.css('muted')}'>{escape(info.path.name)}</p>")
     return "".join(lines)
 
 
@@ -262,6 +263,7 @@ class RestoreDialog(WindowModalDialog):
         header.setSectionResizeMode(BackupColumns.LATEST_CHANGE, QHeaderView.ResizeMode.Stretch)
         self.view.selectionModel().currentRowChanged.connect(self._show_preview)
         self.view.doubleClicked.connect(lambda _index: self.restore_selected())
+        enter_activates(self.view, self.restore_selected)
 
         self.preview = QLabel()
         self.preview.setWordWrap(True)

@@ -89,6 +89,7 @@ class ClaimFormDialog(WindowModalDialog):
         holder = QWidget()
         holder.setLayout(box)
         self.form.addRow(label, holder)
+        self.form.labelForField(holder).setBuddy(widget)
         return widget
 
     def values(self) -> dict:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,7 @@ from branchdesk.models.dates import (
 )
 from branchdesk.models.errors import BranchDeskError
 from branchdesk.models.money import format_money
+from branchdesk.ui import theme
 from branchdesk.ui.claim_dialogs import (
     AdjustmentsDialog,
     ComparisonDialog,
@@ -48,7 +49,7 @@ from branchdesk.ui.claim_dialogs import (
     QueryDialog,
     issued_facts,
 )
-from branchdesk.ui.dialogs import confirm, show_error, show_info
+from branchdesk.ui.dialogs import add_shortcut, confirm, enter_activates, show_error, show_info
 from branchdesk.ui.pdf_preview import PdfPreviewDialog, choose_save_path, print_pdf, save_pdf_as
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
 from branchdesk.ui.tasks import run_task
@@ -63,7 +64,8 @@ STATUS_LABELS = {
     "paid": _("Paid"),
     "queried": _("Queried"),
 }
-STATUS_COLOURS = {"draft": "#8a5a00", "queried": "#b3261e", "paid": "#1b5e20"}
+#: Status colours by theme name.
+STATUS_COLOURS = {"draft": "warning", "queried": "overdue", "paid": "ok"}
 SHOW_CHOICES = (
     ("all", _("All months")),
     ("to_issue", _("Drafts to issue")),
@@ -245,8 +247,8 @@ class ClaimsModel(RecordTableModel):
             if row.claim.is_issued:
                 colour = STATUS_COLOURS.get(row.claim.status)
             else:
-                colour = STATUS_COLOURS["draft"] if row.claim.lines else "#666666"
-            return QColor(colour) if colour else None
+                colour = STATUS_COLOURS["draft"] if row.claim.lines else "muted"
+            return theme.colour(colour) if colour else None
         return None
 
     def tooltip(self, row: ClaimRow, column: int):
@@ -323,7 +325,7 @@ class LinesModel(RecordTableModel):
         return row.line.explanation if row.line else None
 
     def background(self, row: LineRow, column: int):
-        return QColor("#eef1f5") if row.line is None else None
+        return theme.colour("subtotal_row") if row.line is None else None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.FontRole and index.isValid() and self.row_at(index.row()).line is None:
@@ -349,7 +351,7 @@ class ClaimsScreen(QWidget):
     # -- layout ------------------------------------------------------------------------------
     def _build_ui(self) -> None:
         heading = QLabel(_("Claims"))
-        heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        theme.screen_title(heading)
         self.contract_filter = QComboBox()
         self.contract_filter.setAccessibleName(_("Contract"))
         self.contract_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -368,7 +370,7 @@ class ClaimsScreen(QWidget):
         top.addStretch(1)
         contract_label = QLabel(_("&Contract:"))
         contract_label.setBuddy(self.contract_filter)
-        show_label = QLabel(_("S&how:"))
+        show_label = QLabel(_("Sh&ow:"))
         show_label.setBuddy(self.show_filter)
         for widget in (contract_label, self.contract_filter, show_label, self.show_filter):
             top.addWidget(widget)
@@ -391,9 +393,10 @@ class ClaimsScreen(QWidget):
         header.setSectionResizeMode(ClaimColumns.CONTRACT, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._show_selected)
         self.table.doubleClicked.connect(self.preview)
+        enter_activates(self.table, self.preview)
 
         self.title = QLabel(_("Choose a month to see its claim."))
-        self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        theme.section_title(self.title)
         self.title.setWordWrap(True)
         self.facts = QLabel()
         self.facts.setWordWrap(True)
@@ -405,7 +408,7 @@ class ClaimsScreen(QWidget):
         self.query_button = QPushButton(_("Record &query…"))
         self.credit_button = QPushButton(_("Cre&dit note…"))
         self.preview_button = QPushButton(_("Pre&view"))
-        self.print_button = QPushButton(_("P&rint…"))
+        self.print_button = QPushButton(_("Pri&nt…"))
         self.save_pdf_button = QPushButton(_("&Save PDF…"))
         self.xlsx_button = QPushButton(_("&Export XLSX…"))
         self.compare_button = QPushButton(_("Compare with &time and task"))
@@ -416,6 +419,8 @@ class ClaimsScreen(QWidget):
         self.credit_button.clicked.connect(self.credit_note)
         self.preview_button.clicked.connect(self.preview)
         self.print_button.clicked.connect(self.print_claim)
+        self.print_button.setToolTip(_("Ctrl+P"))
+        add_shortcut(self, "Ctrl+P", self.print_button.click)
         self.save_pdf_button.clicked.connect(self.save_pdf)
         self.xlsx_button.clicked.connect(self.export_xlsx)
         self.compare_button.clicked.connect(self.compare)
@@ -562,7 +567,7 @@ class ClaimsScreen(QWidget):
                      ref=ref, n=len(lines), total=format_money(sum(x.amount_pence for x in lines)))
                  for ref, lines in sorted(pending.items())]
         self.pending_label.setText(_("Pending adjustments, to go into the next claim — {parts}.").format(parts="; ".join(parts)))
-        self.pending_label.setStyleSheet("color: #8a5a00;")
+        self.pending_label.setStyleSheet(theme.text_style("warning"))
         self.pending_button.setEnabled(True)
 
     # -- selection -------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import importlib
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -67,7 +66,18 @@ from branchdesk.models.outcomes import (
     STATUS_NAMES as OUTCOME_STATUS_NAMES,
 )
 from branchdesk.models.workers import list_workers, teams
-from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, button_row, confirm, show_error
+from branchdesk.ui import theme
+from branchdesk.ui.dialogs import (
+    FieldProblems,
+    WindowModalDialog,
+    add_shortcut,
+    button_row,
+    confirm,
+    enter_activates,
+    keyboard_ready,
+    show_error,
+    tab_after,
+)
 from branchdesk.ui.referral import (
     ProblemForm,
     choice_combo,
@@ -86,7 +96,8 @@ EXTRA_SECTIONS = [
     (_("Reviews"), "branchdesk.ui.review_history", "ReviewHistorySection"),
     (_("Visits"), "branchdesk.ui.client_visits", "ClientVisitsSection"),
 ]
-OUTCOME_COLOURS = {"achieved": "#1b5e20", "partly": "#8a5a00", "not_achieved": "#b3261e", "withdrawn": "#666666"}
+#: Outcome status colours by theme name.
+OUTCOME_COLOURS = {"achieved": "ok", "partly": "warning", "not_achieved": "overdue", "withdrawn": "muted"}
 SECTION_REFERRAL = _("Referral & service")
 SECTION_OUTCOMES = _("Outcomes")
 SECTION_CONTACTS = _("Contacts")
@@ -150,7 +161,7 @@ class ReferralSection(QWidget):
         self.end_reason = form.add("end_reason", _("Why it ended"), choice_combo(END_REASON_NAMES, blank=_("(still in service)")))
         hint = QLabel(_("To end the service, enter the last day and why it ended, then Save."))
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
+        theme.text_colour(hint, "muted")
         form.addRow("", hint)
 
         columns = QHBoxLayout()
@@ -319,7 +330,7 @@ class OutcomesModel(RecordTableModel):
 
     def foreground(self, outcome: Outcome, column: int):
         if column == OutcomeColumns.STATUS and outcome.status in OUTCOME_COLOURS:
-            return QColor(OUTCOME_COLOURS[outcome.status])
+            return theme.colour(OUTCOME_COLOURS[outcome.status])
         return None
 
     def tooltip(self, outcome: Outcome, column: int):
@@ -411,6 +422,7 @@ class OutcomesSection(QWidget):
                               (OutcomeColumns.TARGET, 90), (OutcomeColumns.FEE, 80)):
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(lambda _index: self.edit_outcome())
+        enter_activates(self.view, self.edit_outcome)
         self.add_button = QPushButton(_("Add outcome…"))
         self.add_button.clicked.connect(self.add_outcome)
         self.edit_button = QPushButton(_("Edit…"))
@@ -727,7 +739,7 @@ class ClientRecordDialog(WindowModalDialog):
             self.resize(1180, 760)
 
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        theme.screen_title(self.heading)
         self.sections = QListWidget()
         self.sections.setAccessibleName(_("Sections"))
         self.sections.setFixedWidth(190)
@@ -752,12 +764,17 @@ class ClientRecordDialog(WindowModalDialog):
 
         self.general = QLabel()
         self.general.setWordWrap(True)
-        self.general.setStyleSheet("color: #b3261e;")
+        theme.text_colour(self.general, "overdue")
         self.general.hide()
         self.save_button = QPushButton(_("Save"))
         self.save_button.setDefault(True)
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
+        self.save_button.setToolTip(_("Ctrl+S"))
+        add_shortcut(self, "Ctrl+S", self.save_button.click)
+        add_shortcut(self, "Ctrl+PgDown", lambda: self.step_section(1))
+        add_shortcut(self, "Ctrl+PgUp", lambda: self.step_section(-1))
+        self.sections.setAccessibleDescription(_("Ctrl+Page Down and Ctrl+Page Up go to the next and previous section."))
         cancel = QPushButton(_("Close"))
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
@@ -788,7 +805,17 @@ class ClientRecordDialog(WindowModalDialog):
             self.stack.insertWidget(row, widget)
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
+            tab_after(self.sections, widget)
+            keyboard_ready(self)
         self.stack.setCurrentIndex(row)
+
+    def step_section(self, step: int) -> None:
+        """Go to the next (1) or previous (-1) section, from anywhere in the record; the focus goes to
+        the list of sections (Tab then goes into the section), not to a control the hidden page had."""
+        row = self.sections.currentRow() + step
+        if 0 <= row < self.sections.count():
+            self.sections.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.sections.setCurrentRow(row)
 
     def show_section(self, title: str) -> bool:
         """Switch to the section called ``title``; False when there is none."""

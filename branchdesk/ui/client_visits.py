@@ -21,9 +21,10 @@ from branchdesk.i18n import _, ngettext
 from branchdesk.models.continuity import TARGET_WORKERS, MonthContinuity, client_continuity
 from branchdesk.models.dates import add_months, month_key, month_name, parse_month
 from branchdesk.models.visits import list_visits, visit_totals
-from branchdesk.ui.dialogs import button_row
+from branchdesk.ui import theme
+from branchdesk.ui.dialogs import button_row, enter_activates
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
-from branchdesk.ui.visits import FLAG_COLOUR, VisitColumns, VisitDialog, VisitsModel, table_view
+from branchdesk.ui.visits import VisitColumns, VisitDialog, VisitsModel, table_view
 
 CONTINUITY_MONTHS = 6
 #: How far back the client's visit list reaches: (label, months)
@@ -64,7 +65,7 @@ class MonthsModel(RecordTableModel):
         return RIGHT if column == MonthColumns.WORKERS else None
 
     def foreground(self, month: MonthContinuity, column: int):
-        return FLAG_COLOUR if month.flagged and column == MonthColumns.WORKERS else None
+        return theme.colour("overdue") if month.flagged and column == MonthColumns.WORKERS else None
 
 
 class ClientVisitsSection(QWidget):
@@ -75,7 +76,7 @@ class ClientVisitsSection(QWidget):
         self.context = context
         self.client_id = client_id
         self.continuity_title = QLabel()
-        self.continuity_title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        theme.section_title(self.continuity_title)
         self.months = MonthsModel()
         months_proxy = FilterProxy(self)
         months_proxy.setSourceModel(self.months)
@@ -99,6 +100,7 @@ class ClientVisitsSection(QWidget):
         self.view.hideColumn(VisitColumns.CLIENT)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.doubleClicked.connect(lambda _index: self.correct_visit())
+        enter_activates(self.view, self.correct_visit)
         self.add_button = QPushButton(_("Add visit…"))
         self.add_button.clicked.connect(self.add_visit)
         self.correct_button = QPushButton(_("Correct visit…"))
@@ -106,7 +108,7 @@ class ClientVisitsSection(QWidget):
 
         visits_row = QHBoxLayout()
         title = QLabel(_("Visits"))
-        title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        theme.section_title(title)
         visits_row.addWidget(title)
         visits_row.addWidget(self.period)
         visits_row.addWidget(self.totals, 1)

@@ -6,13 +6,12 @@ import datetime as dt
 from enum import IntEnum
 
 from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,10 +31,11 @@ from branchdesk.models.clients import (
 from branchdesk.models.dates import format_date
 from branchdesk.models.money import format_decimal
 from branchdesk.models.workers import teams
+from branchdesk.ui import theme
 from branchdesk.ui.tables import RIGHT, RecordTableModel
 
-STATUS_COLOURS = {"referred": QColor("#1c5a99"), "suspended": QColor("#8a5a00"), "ended": QColor("#666666")}
-OVERDUE = QColor("#b3261e")
+#: Status colours by theme name.
+STATUS_COLOURS = {"referred": "info", "suspended": "warning", "ended": "muted"}
 #: Shorter funding words where the full name would crowd the client's name out of the list.
 SHORT_FUNDING_NAMES = {"isf": _("ISF")}
 
@@ -116,11 +116,11 @@ class CaseloadModel(RecordTableModel):
 
     def foreground(self, row: CaseloadRow, column: int):
         if column == Columns.STATUS:
-            return STATUS_COLOURS.get(row.status)
+            return theme.colour(STATUS_COLOURS[row.status]) if row.status in STATUS_COLOURS else None
         if column == Columns.NEXT_REVIEW and row.next_review_due and row.next_review_due < self.today:
-            return OVERDUE
+            return theme.colour("overdue")
         if row.status == "ended":
-            return STATUS_COLOURS["ended"]
+            return theme.colour(STATUS_COLOURS["ended"])
         return None
 
     def tooltip(self, row: CaseloadRow, column: int):
@@ -216,7 +216,7 @@ class ClientsScreen(QWidget):
         self.proxy.setDynamicSortFilter(False)
 
         title = QLabel(_("Clients"))
-        title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        theme.screen_title(title)
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search by name, ref, council ref or postcode (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
@@ -266,14 +266,17 @@ class ClientsScreen(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.verticalHeader().setDefaultSectionSize(max(26, self.view.fontMetrics().height() + 10))
         self.view.setAccessibleName(_("Clients"))
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(Columns.NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((Columns.REF, 60), (Columns.COUNCIL_REF, 100), (Columns.CATEGORY, 95), (Columns.FUNDING, 120),
-                              (Columns.STATUS, 80), (Columns.KEY_WORKER, 130), (Columns.TEAM, 100), (Columns.ENVELOPE, 80),
-                              (Columns.NEXT_REVIEW, 100)):
-            self.view.setColumnWidth(column, width)
+        # Widths in average characters, so a larger system font widens the columns too; the
+        # last column takes what is left, and a narrow window scrolls sideways.
+        header.setStretchLastSection(True)
+        char = self.view.fontMetrics().averageCharWidth()
+        for column, chars in ((Columns.REF, 9), (Columns.NAME, 28), (Columns.COUNCIL_REF, 17), (Columns.CATEGORY, 16),
+                              (Columns.FUNDING, 20), (Columns.STATUS, 13), (Columns.KEY_WORKER, 22), (Columns.TEAM, 17),
+                              (Columns.ENVELOPE, 11), (Columns.NEXT_REVIEW, 16)):
+            self.view.setColumnWidth(column, chars * char)
         self.view.sortByColumn(Columns.NAME, Qt.SortOrder.AscendingOrder)
         self.view.activated.connect(self.open_client)
         self.count = QLabel()

@@ -35,7 +35,8 @@ from branchdesk.models.contracts import (
 from branchdesk.models.dates import format_date
 from branchdesk.models.errors import BranchDeskError, ValidationError
 from branchdesk.models.money import format_money
-from branchdesk.ui.dialogs import FieldProblems, button_row, confirm, show_error
+from branchdesk.ui import theme
+from branchdesk.ui.dialogs import FieldProblems, add_shortcut, button_row, confirm, show_error
 from branchdesk.ui.referral import ProblemForm, choice_combo, date_field, money_text, set_choice
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
 
@@ -165,7 +166,8 @@ class ContractsScreen(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(_("What this contract pays"))
-        self.summary.setStyleSheet("background: palette(alternate-base); border: 1px solid palette(mid); padding: 8px; font-size: 10.5pt;")
+        theme.follow(self.summary, lambda label: label.setStyleSheet(
+            "background: palette(alternate-base); border: 1px solid palette(mid); padding: 8px; " + theme.font_style(theme.LARGER)))
         summary_box = QGroupBox(_("In plain English"))
         summary_layout = QVBoxLayout(summary_box)
         summary_layout.addWidget(self.summary)
@@ -180,6 +182,8 @@ class ContractsScreen(QWidget):
 
         self.save_button = QPushButton(_("Save contract"))
         self.save_button.clicked.connect(self.save)
+        self.save_button.setToolTip(_("Ctrl+S"))
+        add_shortcut(self, "Ctrl+S", self.save_button.click)
         new_button = QPushButton(_("New contract"))
         new_button.clicked.connect(self.new_contract)
         self.status = QLabel()
@@ -197,7 +201,7 @@ class ContractsScreen(QWidget):
         scroll.setWidget(editor)
 
         title = QLabel(_("Contracts"))
-        title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        theme.screen_title(title)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QDialog,
@@ -16,19 +17,21 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from branchdesk.i18n import _
 from branchdesk.models.errors import Problem
+from branchdesk.ui import theme
 from branchdesk.ui.context import app_settings
 from branchdesk.ui.tables import RecordTableModel
-
-ERROR_STYLE = "color: palette(highlighted-text); background: #b3261e; border-radius: 3px; padding: 2px 6px;"
 
 
 class WindowModalDialog(QDialog):
@@ -42,6 +45,10 @@ class WindowModalDialog(QDialog):
         saved = app_settings().value(self._geometry_key)
         if saved is not None:
             self.restoreGeometry(saved)
+
+    def showEvent(self, event) -> None:
+        keyboard_ready(self)
+        super().showEvent(event)
 
     def done(self, result: int) -> None:
         app_settings().setValue(self._geometry_key, self.saveGeometry())
@@ -67,6 +74,119 @@ def ok_cancel(dialog: QDialog, ok_text: str | None = None) -> QDialogButtonBox:
     box.accepted.connect(dialog.accept)
     box.rejected.connect(dialog.reject)
     return box
+
+
+def with_mnemonic(text: str, taken: set[str]) -> str:
+    """``text`` with an Alt+letter not yet in ``taken`` (a word's first letter if free, else any
+    letter; unchanged when it has one already or none is free); the letter is added to ``taken``."""
+    if "&" in text:
+        at = text.find("&")
+        if at + 1 < len(text):
+            taken.add(text[at + 1].lower())
+        return text
+    starts = [i for i, c in enumerate(text) if c.isalpha() and (i == 0 or not text[i - 1].isalpha())]
+    for at in [*starts, *(i for i, c in enumerate(text) if c.isalpha())]:
+        if text[at].lower() not in taken:
+            taken.add(text[at].lower())
+            return text[:at] + "&" + text[at:]
+    return text
+
+
+def add_shortcut(widget: QWidget, key, slot) -> QShortcut:
+    """A shortcut that works while the focus is anywhere in ``widget`` (a screen, section or dialog)."""
+    shortcut = QShortcut(QKeySequence(key), widget)
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.activated.connect(slot)
+    return shortcut
+
+
+def enter_activates(view: QAbstractItemView, slot) -> None:
+    """Enter on a row of ``view`` does what a double-click does, and only that (not a dialog's default button too)."""
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        shortcut = QShortcut(QKeySequence(key), view)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(slot)
+
+
+def tab_after(anchor: QWidget, widget: QWidget) -> None:
+    """Put the controls of ``widget``, made after the rest of its window, right after ``anchor``
+    in the tab order (a late widget's controls otherwise come last)."""
+    controls = []
+    child = widget.nextInFocusChain()
+    while child is not widget:
+        if widget.isAncestorOf(child) and child.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            controls.append(child)
+        child = child.nextInFocusChain()
+        if child is anchor:
+            break
+    previous = anchor
+    for control in controls:
+        QWidget.setTabOrder(previous, control)
+        previous = control
+
+
+def keyboard_ready(root: QWidget, reserved: Iterable[str] = ()) -> None:
+    """Alt+letters for the controls under ``root`` (see ``give_mnemonics``), names for the
+    clear buttons of its text boxes, which show only an icon, and Tab straight past read-only
+    tables (arrow keys move within them) instead of through every cell."""
+    give_mnemonics(root, reserved)
+    for view in root.findChildren(QAbstractItemView):
+        if view.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers:
+            view.setTabKeyNavigation(False)
+    for edit in root.findChildren(QLineEdit):
+        for button in edit.findChildren(QToolButton):
+            if not button.accessibleName():
+                button.setAccessibleName(_("Clear {field}").format(field=edit.accessibleName()).strip())
+
+
+def give_mnemonics(root: QWidget, reserved: Iterable[str] = ()) -> None:
+    """Give every button, check box and field label (a label with a buddy) under ``root`` an
+    Alt+letter of its own, in focus order; letters already given, and ``reserved``, are kept."""
+    order: dict[QWidget, int] = {}
+    widget = root.nextInFocusChain()
+    while widget is not root and widget not in order:
+        order[widget] = len(order)
+        widget = widget.nextInFocusChain()
+
+    def place(candidate: QWidget) -> int:
+        target = candidate.buddy() if isinstance(candidate, QLabel) else candidate
+        while target is not None and target.focusProxy() is not None:
+            target = target.focusProxy()
+        return order.get(target, len(order))
+
+    candidates = [w for w in root.findChildren(QAbstractButton)
+                  if not isinstance(w, QToolButton) and w.text().strip() and not w.objectName().startswith("qt_")]
+    candidates += [label for label in root.findChildren(QLabel) if label.buddy() is not None and label.text().strip()
+                   and "<" not in label.text()]
+
+    def pages(candidate: QWidget) -> tuple:
+        """The pages of stacks (and tabs) the control is on: only one page of a stack is shown, so
+        controls on different pages may share a letter."""
+        found = []
+        widget = candidate
+        while widget is not None and widget is not root:
+            parent = widget.parentWidget()
+            if isinstance(parent, QStackedWidget):
+                found.append(widget)
+            widget = parent
+        return tuple(reversed(found))
+
+    taken: dict[tuple, set[str]] = {(): {letter.lower() for letter in reserved}}
+
+    def letters(where: tuple) -> set[str]:
+        return set().union(*(taken.get(where[:depth], set()) for depth in range(len(where) + 1)))
+
+    for candidate in candidates:
+        if "&" in candidate.text():
+            with_mnemonic(candidate.text(), taken.setdefault(pages(candidate), set()))
+    for candidate in sorted(candidates, key=lambda c: (len(pages(c)), place(c))):
+        if "&" not in candidate.text():
+            where = pages(candidate)
+            free = letters(where)
+            text = with_mnemonic(candidate.text(), free)
+            if text != candidate.text():
+                taken.setdefault(where, set()).add(text[text.index("&") + 1].lower())
+                candidate.setText(text)
 
 
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
@@ -117,7 +237,7 @@ class FieldProblems:
     def label_for(self, field: str) -> QLabel:
         label = QLabel()
         label.setWordWrap(True)
-        label.setStyleSheet("color: #b3261e;")
+        theme.text_colour(label, "overdue")
         label.setAccessibleName(_("Problem"))
         label.hide()
         self._labels[field] = label

@@ -9,7 +9,7 @@ from enum import IntEnum
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,14 +47,10 @@ from branchdesk.models.hours_bank import (
 )
 from branchdesk.models.money import format_decimal, to_decimal
 from branchdesk.models.utilisation import WeekUse, utilisation
+from branchdesk.ui import theme
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, ok_cancel, show_error
 from branchdesk.ui.referral import ProblemForm, choice_combo, date_field, set_choice
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
-
-ENVELOPE_COLOUR = QColor("#9aa5b1")
-PLANNED_COLOUR = QColor("#4f81bd")
-DELIVERED_COLOUR = QColor("#2e7d32")
-EXPIRED_COLOUR = QColor("#8a5a00")
 
 
 def hours_text(value: Decimal | None) -> str:
@@ -163,7 +159,7 @@ class EnvelopeChangeDialog(WindowModalDialog):
         self.effect = QLabel()
         self.effect.setWordWrap(True)
         self.general = QLabel()
-        self.general.setStyleSheet("color: #b3261e;")
+        theme.text_colour(self.general, "overdue")
         self.general.setWordWrap(True)
         self.general.hide()
         layout = QVBoxLayout(self)
@@ -253,21 +249,23 @@ class UseModel(RecordTableModel):
 
     def foreground(self, row: WeekUse, column: int):
         if column == UseColumns.DIFFERENCE and row.difference < 0:
-            return QColor("#b3261e")
+            return theme.colour("overdue")
         return None
 
 
 def utilisation_chart(weeks: list[WeekUse]) -> QChart:
     """Envelope, planned and delivered hours per week as grouped bars."""
     chart = QChart()
+    theme.style_chart(chart)
     chart.setTitle(_("Hours a week: envelope, planned and delivered"))
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     chart.setMargins(QMargins(4, 4, 4, 4))
     series = QBarSeries()
     top = Decimal(1)
-    for name, colour, pick in ((_("Envelope"), ENVELOPE_COLOUR, lambda w: w.envelope),
-                               (_("Planned"), PLANNED_COLOUR, lambda w: w.planned),
-                               (_("Delivered"), DELIVERED_COLOUR, lambda w: w.delivered)):
+    for name, colour_name, pick in ((_("Envelope"), "chart_envelope", lambda w: w.envelope),
+                                    (_("Planned"), "chart_planned", lambda w: w.planned),
+                                    (_("Delivered"), "chart_delivered", lambda w: w.delivered)):
+        colour = theme.colour(colour_name)
         bars = QBarSet(name)
         bars.setColor(colour)
         bars.setBorderColor(colour)
@@ -365,7 +363,7 @@ class BankModel(RecordTableModel):
 
     def foreground(self, row: BankEntry, column: int):
         if column == BankColumns.LEFT and row.expired:
-            return EXPIRED_COLOUR
+            return theme.colour("warning")
         return None
 
 
@@ -388,7 +386,7 @@ class StoreHoursDialog(WindowModalDialog):
         self.purpose = form.add("purpose", _("What for"), QLineEdit())
         self.purpose.setPlaceholderText(_("e.g. a monthly trip to the garden centre"))
         self.general = QLabel()
-        self.general.setStyleSheet("color: #b3261e;")
+        theme.text_colour(self.general, "overdue")
         self.general.setWordWrap(True)
         self.general.hide()
         layout = QVBoxLayout(self)
@@ -438,7 +436,7 @@ class DrawHoursDialog(WindowModalDialog):
         self.hours.setMaximumWidth(140)
         self.purpose = form.add("purpose", _("What for"), QLineEdit())
         self.general = QLabel()
-        self.general.setStyleSheet("color: #b3261e;")
+        theme.text_colour(self.general, "overdue")
         self.general.setWordWrap(True)
         self.general.hide()
         layout = QVBoxLayout(self)

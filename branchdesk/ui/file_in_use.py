@@ -16,6 +16,7 @@ from branchdesk.i18n import _
 from branchdesk.models.errors import BranchFileError
 from branchdesk.models.file_location import location_problem
 from branchdesk.models.file_lock import FileInUse, FileLock, acquire, break_lock, this_computer
+from branchdesk.ui import theme
 from branchdesk.ui.dialogs import WindowModalDialog, button_row, confirm, show_error
 
 CANCEL, READ_ONLY, BREAK_LOCK, MOVE = range(4)
@@ -73,7 +74,7 @@ class FileInUseDialog(_ChoiceDialog):
                   "changing the same file can lose work.").format(
                       computer=_("this computer") if info.computer == this_computer() else info.computer)
             )
-            warning.setStyleSheet("color: #8a4b00;")
+            theme.text_colour(warning, "warning")
             self.layout_.addWidget(warning)
             self.break_lock = self._button(_("Break the lock and open"), BREAK_LOCK)
         cancel = self._button(_("Cancel"), CANCEL)

@@ -2,8 +2,10 @@
 
 Items are cards. Double-click an empty cell (or press Add item…) to add one; double-click a
 card (or press Enter) to edit it; drag a card to another cell to move it (hold Ctrl to
-copy it), or move the selected card with Ctrl+arrow keys; Delete removes it. Every change
-is saved at once, and the totals above the grid follow: planned paid hours a week against
+copy it), or move the selected card with Ctrl+arrow keys; Delete removes it. By keyboard the
+week is one stop in the tab order: arrow keys walk the cells and their cards, Enter or Insert
+on a cell adds an item there, Ctrl+Shift+Left/Right copies a card to the day before or after,
+and Shift+F10 opens a card's menu. Every change is saved at once, and the totals above the grid follow: planned paid hours a week against
 the envelope and the personal-budget cap.
 """
 
@@ -13,7 +15,7 @@ import datetime as dt
 from html import escape
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
-from PySide6.QtGui import QDrag, QKeySequence
+from PySide6.QtGui import QDrag, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -69,9 +71,11 @@ from branchdesk.models.outcomes import list_outcomes
 from branchdesk.models.schema import PARTS_OF_DAY
 from branchdesk.models.visits import format_minutes
 from branchdesk.models.workers import list_workers
+from branchdesk.ui import theme
 from branchdesk.ui.dialogs import (
     FieldProblems,
     WindowModalDialog,
+    add_shortcut,
     button_row,
     confirm,
     ok_cancel,
@@ -81,16 +85,14 @@ from branchdesk.ui.pdf_preview import PdfPreviewDialog, print_pdf, save_pdf_as
 from branchdesk.ui.referral import ProblemForm, choice_combo, date_field, set_choice
 
 ITEM_MIME = "application/x-branchdesk-plan-item"
-WARNING_STYLE = "color: #8a5a00; font-weight: 600;"
-REFUSED_STYLE = "color: #b3261e; font-weight: 600;"
-#: Card colours per kind: paid visits plain, other help tinted.
+#: Card colours (theme names) per kind: paid visits plain, other help tinted.
 CARD_COLOURS = {
-    "paid_visit": "#ffffff",
-    "family": "#fdf1dc",
-    "friend": "#fdf1dc",
-    "community": "#e3f3e3",
-    "technology": "#ece6f5",
-    "other": "#f0f0f0",
+    "paid_visit": "card_paid_visit",
+    "family": "card_family",
+    "friend": "card_family",
+    "community": "card_community",
+    "technology": "card_technology",
+    "other": "card_other",
 }
 STATE_NAMES = {"in_force": _("in force"), "planned": _("starts later"), "history": _("history")}
 
@@ -158,16 +160,20 @@ class ItemCard(QFrame):
             kind=KIND_LABELS.get(item.kind, item.kind), day=DAY_NAMES[item.day], part=PART_LABELS[item.part_of_day].lower()))
         self.setToolTip(details + "\n\n" + _("Double-click to edit. Drag to another cell to move it (hold Ctrl to copy), "
                                                "or press Ctrl+arrow keys."))
-        self.set_selected(False)
+        theme.follow(self, lambda card: card.set_selected(card.grid.selected == card.item.id))
 
     def set_selected(self, selected: bool) -> None:
-        colour = CARD_COLOURS.get(self.item.kind, "#ffffff")
-        border = "2px solid palette(highlight)" if selected else "1px solid #9aa5b1"
+        colour = theme.css(CARD_COLOURS.get(self.item.kind, "card_paid_visit"))
+        border = "2px solid palette(highlight)" if selected else f"1px solid {theme.css('card_border')}"
         self.setStyleSheet(f"QFrame#card {{ background: {colour}; border: {border}; border-radius: 4px; }}"
-                           " QLabel { color: #111; }")
+                           f" QLabel {{ color: {theme.css('card_text')}; }}")
 
     def focusInEvent(self, event) -> None:
+        if self.grid.entered(self, event.reason()):
+            return
         self.grid.select(self.item.id)
+        self.grid.position = (self.item.day, self.item.part_of_day)
+        self.grid.reveal(self)
         super().focusInEvent(event)
 
     def mousePressEvent(self, event) -> None:
@@ -199,15 +205,24 @@ class ItemCard(QFrame):
         key = event.key()
         ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if key in steps:
             day_step, part_step = steps[key]
-            if ctrl:
+            if ctrl and shift:
+                self.grid.copy_by(self.item, day_step)
+            elif ctrl:
                 self.grid.move_by(self.item, day_step, part_step)
             else:
-                self.grid.focus_neighbour(self.item, day_step, part_step)
+                self.grid.step_focus(self.item.day, self.item.part_of_day, self, day_step, part_step)
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
             self.grid.edit_requested.emit(self.item.id)
+            return
+        if key == Qt.Key.Key_Insert and self.grid.editable:
+            self.grid.add_requested.emit(self.item.day, self.item.part_of_day)
+            return
+        if key == Qt.Key.Key_F10 and shift:
+            self.grid.menu_requested.emit(self.item.id, self.mapToGlobal(self.rect().center()))
             return
         if event.matches(QKeySequence.StandardKey.Delete) or key == Qt.Key.Key_Backspace:
             self.grid.delete_requested.emit(self.item.id)
@@ -226,20 +241,58 @@ class DayPartCell(QFrame):
         self.setAcceptDrops(True)
         self.setFrameShape(QFrame.Shape.Box)
         self.setObjectName("cell")
-        self._style(False)
+        theme.follow(self, lambda cell: cell._style(False))
         self.setMinimumHeight(44)
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(3, 3, 3, 3)
         self.column.setSpacing(3)
         self.column.addStretch(1)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(_("{day} {part}").format(day=DAY_NAMES[day], part=PART_LABELS[part].lower()))
 
     def _style(self, hover: bool) -> None:
-        background = "#dbe8f7" if hover else "palette(base)"
-        self.setStyleSheet(f"QFrame#cell {{ background: {background}; border: 1px solid #c5ccd4; }}")
+        background = theme.css("cell_drop") if hover else "palette(base)"
+        self.setStyleSheet(f"QFrame#cell {{ background: {background}; border: 1px solid {theme.css('cell_border')}; }}")
 
     def add_card(self, card: ItemCard) -> None:
         self.column.insertWidget(self.column.count() - 1, card)
+
+    def cards(self) -> list[ItemCard]:
+        """The cards in this cell, top to bottom."""
+        widgets = (self.column.itemAt(i).widget() for i in range(self.column.count()))
+        return [widget for widget in widgets if isinstance(widget, ItemCard)]
+
+    def focusInEvent(self, event) -> None:
+        if self.grid.entered(self, event.reason()):
+            return
+        if event.reason() not in (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason):
+            self.grid.select(None)
+        self.grid.position = (self.day, self.part)
+        self.grid.reveal(self)
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self.update()
+        super().focusOutEvent(event)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():
+            painter = QPainter(self)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        if key in steps and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.grid.step_focus(self.day, self.part, None, *steps[key])
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Insert, Qt.Key.Key_Space) and self.grid.editable:
+            self.grid.add_requested.emit(self.day, self.part)
+            return
+        super().keyPressEvent(event)
 
     def dragEnterEvent(self, event) -> None:
         if self.grid.editable and event.mimeData().hasFormat(ITEM_MIME):
@@ -282,6 +335,8 @@ class WeekGrid(QWidget):
         super().__init__(parent)
         self.editable = True
         self.selected: int | None = None
+        #: the cell (day, part of day) the keyboard was last in
+        self.position: tuple[int, str] | None = None
         self.cards: dict[int, ItemCard] = {}
         self.cells: dict[tuple[int, str], DayPartCell] = {}
         layout = QGridLayout(self)
@@ -290,13 +345,15 @@ class WeekGrid(QWidget):
         for day, name in enumerate(DAY_NAMES):
             header = QLabel(f"<b>{escape(name)}</b>")
             header.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            header.setStyleSheet("background: #1f3a5f; color: white; padding: 4px;")
+            theme.follow(header, lambda label: label.setStyleSheet(
+                f"background: {theme.css('day_header')}; color: {theme.css('day_header_text')}; padding: 4px;"))
             layout.addWidget(header, 0, day + 1)
             layout.setColumnStretch(day + 1, 1)
         for row, part in enumerate(PARTS_OF_DAY, start=1):
             label = QLabel(f"<b>{escape(PART_LABELS[part])}</b>")
             label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            label.setStyleSheet("background: #dde6f0; padding: 4px;")
+            theme.follow(label, lambda widget: widget.setStyleSheet(
+                f"background: {theme.css('part_header')}; color: {theme.css('part_header_text')}; padding: 4px;"))
             layout.addWidget(label, row, 0)
             for day in range(7):
                 cell = DayPartCell(self, day, part)
@@ -313,6 +370,16 @@ class WeekGrid(QWidget):
             card = ItemCard(self, item)
             self.cards[item.id] = card
             self.cells[(item.day, item.part_of_day)].add_card(card)
+            card.show()  # at once, not when the layout gets round to it, so it can take the focus now
+        previous = None
+        for part in PARTS_OF_DAY:
+            for day in range(7):
+                cell = self.cells[(day, part)]
+                cell.setAccessibleDescription(_("Enter adds an item here.") if editable else "")
+                for widget in (cell, *cell.cards()):
+                    if previous is not None:
+                        QWidget.setTabOrder(previous, widget)
+                    previous = widget
         if self.selected not in self.cards:
             self.selected = None
         self.select(self.selected)
@@ -337,24 +404,60 @@ class WeekGrid(QWidget):
         if 0 <= day <= 6 and 0 <= part < len(PARTS_OF_DAY):
             self.move_requested.emit(item.id, day, PARTS_OF_DAY[part])
 
-    def focus_neighbour(self, item: PlanItem, day_step: int, part_step: int) -> None:
-        """Arrow keys walk between cards: up/down within the column, left/right to the nearest day."""
-        order = sorted(self.cards.values(), key=lambda c: (c.item.day, PARTS_OF_DAY.index(c.item.part_of_day), c.item.approx_time or "99:99", c.item.id))
-        if part_step:
-            same_day = [c for c in order if c.item.day == item.day]
-            index = next(i for i, c in enumerate(same_day) if c.item.id == item.id) + part_step
-            if 0 <= index < len(same_day):
-                self.focus_item(same_day[index].item.id)
+    def copy_by(self, item: PlanItem, day_step: int) -> None:
+        """Ctrl+Shift+Left/Right: copy the item to the same part of the day before or after."""
+        if self.editable and day_step and 0 <= item.day + day_step <= 6:
+            self.copy_requested.emit(item.id, item.day + day_step)
+
+    def step_focus(self, day: int, part: str, card: ItemCard | None, day_step: int, part_step: int) -> None:
+        """Arrow keys: up/down through a cell and its cards and on to the cell above or below;
+        left/right to the same place in the day before or after."""
+        here = [self.cells[(day, part)], *self.cells[(day, part)].cards()]
+        index = here.index(card) if card in here else 0
+        if day_step:
+            if 0 <= day + day_step <= 6:
+                there = [self.cells[(day + day_step, part)], *self.cells[(day + day_step, part)].cards()]
+                there[min(index, len(there) - 1)].setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        day = item.day + day_step
-        while 0 <= day <= 6:
-            found = [c for c in order if c.item.day == day]
-            if found:
-                target = PARTS_OF_DAY.index(item.part_of_day)
-                best = min(found, key=lambda c: abs(PARTS_OF_DAY.index(c.item.part_of_day) - target))
-                self.focus_item(best.item.id)
-                return
-            day += day_step
+        if 0 <= index + part_step < len(here):
+            here[index + part_step].setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        row = PARTS_OF_DAY.index(part) + part_step
+        if 0 <= row < len(PARTS_OF_DAY):
+            cell = self.cells[(day, PARTS_OF_DAY[row])]
+            there = [cell, *cell.cards()]
+            there[-1 if part_step < 0 else 0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def entered(self, widget: QWidget, reason: Qt.FocusReason) -> bool:
+        """Tabbing into the week lands on the selected card, else the cell last visited, else
+        Monday morning; True when the focus was sent there instead of ``widget``."""
+        if reason not in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            return False
+        target = self.cards.get(self.selected) or self.cells[self.position or (0, PARTS_OF_DAY[0])]
+        if target is widget:
+            return False
+        target.setFocus(reason)
+        return True
+
+    def reveal(self, widget: QWidget) -> None:
+        """Scroll the week so the cell or card with the focus can be seen."""
+        area = self.parentWidget().parentWidget() if self.parentWidget() is not None else None
+        if isinstance(area, QScrollArea):
+            area.ensureWidgetVisible(widget)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab leave the week (arrow keys move within it): one stop in the tab order."""
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            return super().focusNextPrevChild(next)
+        widget = focus.nextInFocusChain() if next else focus.previousInFocusChain()
+        while widget is not focus:
+            if (not self.isAncestorOf(widget) and not widget.isAncestorOf(self) and widget.isVisible()
+                    and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+                return True
+            widget = widget.nextInFocusChain() if next else widget.previousInFocusChain()
+        return False
 
 
 # -- dialogs ---------------------------------------------------------------------------------
@@ -434,7 +537,7 @@ class ItemDialog(WindowModalDialog):
         self.totals.setWordWrap(True)
         self.general = QLabel()
         self.general.setWordWrap(True)
-        self.general.setStyleSheet(REFUSED_STYLE)
+        theme.text_colour(self.general, "overdue", bold=True)
         self.general.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -474,7 +577,7 @@ class ItemDialog(WindowModalDialog):
         text = _("With this item the plan is {hours} hours a week.").format(hours=format_decimal(check.planned_hours))
         warnings = check.warnings()
         self.totals.setText(" ".join([text, *warnings]))
-        self.totals.setStyleSheet(WARNING_STYLE if warnings else "")
+        self.totals.setStyleSheet(theme.text_style("warning", bold=True) if warnings else "")
 
     def accept(self) -> None:
         item, problems = item_from_form(self.values())
@@ -504,7 +607,7 @@ class OverrideDialog(WindowModalDialog):
         self.reason.setAccessibleName(_("Reason for going above the cap"))
         self.reason.setFixedHeight(80)
         self.problem = QLabel(_("Write the reason, or Cancel and reduce the visits."))
-        self.problem.setStyleSheet(REFUSED_STYLE)
+        theme.text_colour(self.problem, "overdue", bold=True)
         self.problem.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(explanation)
@@ -577,7 +680,7 @@ class NewVersionDialog(WindowModalDialog):
             self.copy_from.setCurrentIndex(self.copy_from.findData(section.week.id))
         self.general = QLabel()
         self.general.setWordWrap(True)
-        self.general.setStyleSheet(REFUSED_STYLE)
+        theme.text_colour(self.general, "overdue", bold=True)
         self.general.hide()
         note = QLabel(_("The plan in force until then is kept as history and can still be viewed and printed."))
         note.setWordWrap(True)
@@ -633,8 +736,12 @@ class IdealWeekSection(QWidget):
         self.print_button.clicked.connect(self.print_sheet)
         self.save_pdf_button = QPushButton(_("Save PDF…"))
         self.save_pdf_button.clicked.connect(self.save_pdf)
+        self.print_button.setToolTip(_("Ctrl+P"))
+        add_shortcut(self, "Ctrl+P", self.print_button.click)
+        plan_label = QLabel(_("Plan:"))
+        plan_label.setBuddy(self.version_combo)
         top = QHBoxLayout()
-        top.addWidget(QLabel(_("Plan:")))
+        top.addWidget(plan_label)
         top.addWidget(self.version_combo)
         top.addWidget(self.new_version_button)
         top.addStretch(1)
@@ -646,7 +753,7 @@ class IdealWeekSection(QWidget):
         self.totals.setWordWrap(True)
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
-        self.warnings.setStyleSheet(WARNING_STYLE)
+        theme.text_colour(self.warnings, "warning", bold=True)
         self.reason_button = QPushButton(_("Reason above the cap…"))
         self.reason_button.clicked.connect(self.change_reason)
         totals_row = QHBoxLayout()
@@ -665,6 +772,7 @@ class IdealWeekSection(QWidget):
         self.grid.menu_requested.connect(self.show_menu)
         self.grid.selection_changed.connect(lambda _id: self._update_buttons())
         scroller = QScrollArea()
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroller.setWidgetResizable(True)
         scroller.setWidget(self.grid)
         self.empty = QLabel()
@@ -681,7 +789,9 @@ class IdealWeekSection(QWidget):
         self.copy_button.clicked.connect(lambda: self.copy_item(self.grid.selected))
         self.delete_button = QPushButton(_("Delete"))
         self.delete_button.clicked.connect(lambda: self.delete_item(self.grid.selected))
-        hint = QLabel(_("Drag an item to move it (hold Ctrl to copy), or select it and press Ctrl+arrow keys."))
+        hint = QLabel(_("Drag an item to move it (hold Ctrl to copy). By keyboard: arrow keys go round the week, Enter adds "
+                        "or edits, Delete removes, Ctrl+arrows move an item, Ctrl+Shift+Left/Right copy it to the next day."))
+        hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(placeholder-text);")
         bottom = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.copy_button, self.delete_button):
@@ -853,12 +963,10 @@ class IdealWeekSection(QWidget):
         if not self.editable:
             return
         current = self.selected_item(self.grid.selected)
-        item = PlanItem(
-            day if day is not None else (current.day if current else 0),
-            part or (current.part_of_day if current else "morning"),
-            "paid_visit", minutes=30,
-        )
+        here = (current.day, current.part_of_day) if current else self.grid.position or (0, "morning")
+        item = PlanItem(day if day is not None else here[0], part or here[1], "paid_visit", minutes=30)
         ItemDialog(self, item).exec()
+        self._focus_selected()
 
     def edit_item(self, item_id: int | None) -> None:
         item = self.selected_item(item_id)
@@ -867,6 +975,12 @@ class IdealWeekSection(QWidget):
         if not self.editable:
             return
         ItemDialog(self, item).exec()
+        self._focus_selected()
+
+    def _focus_selected(self) -> None:
+        """Back from a dialog, the keyboard is on the item just saved (else where it was)."""
+        if self.grid.selected in self.grid.cards:
+            self.grid.focus_item(self.grid.selected)
 
     def delete_item(self, item_id: int | None) -> None:
         item = self.selected_item(item_id)
@@ -882,6 +996,7 @@ class IdealWeekSection(QWidget):
             return
         self.grid.selected = None
         self._changed()
+        self.grid.cells[(item.day, item.part_of_day)].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def move_item(self, item_id: int, day: int, part: str) -> None:
         if not self.editable:

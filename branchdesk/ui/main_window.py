@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from branchdesk import APP_NAME
 from branchdesk.i18n import _
 from branchdesk.models.errors import BranchDeskError
+from branchdesk.ui import theme
 from branchdesk.ui.context import AppContext, app_settings
-from branchdesk.ui.dialogs import show_error, show_info
+from branchdesk.ui.dialogs import keyboard_ready, show_error, show_info
 
 #: The screens in navigation order: (key, title, module, class). Each class is
 #: constructed as ``Screen(context, parent)`` and has ``refresh()``.
@@ -40,6 +41,10 @@ SCREENS = [
 BADGES = {"reviews": "branchdesk.ui.reviews"}
 BRANCH_FILE_FILTER = _("BranchDesk branch files (*.sqlite *.branchdesk);;All files (*)")
 MAX_RECENT = 8
+#: The navigation list's width at the usual font size; it widens for a larger font.
+NAVIGATION_WIDTH = 210
+#: The Alt+letters of the menus (&File, &Go, &Reports, &Help), kept free on the screens.
+MENU_MNEMONICS = "fgrh"
 
 
 def load_class(module: str, name: str):
@@ -77,20 +82,23 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setAccessibleName(_("Screens"))
         self.navigation.setIconSize(QSize(20, 20))
-        self.navigation.setFixedWidth(210)
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.navigation.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px 10px; }")
-        for key, title, _module, _cls in SCREENS:
+        theme.follow(self.navigation, lambda _navigation: self._style_navigation())
+        self.navigation.setAccessibleDescription(_("Ctrl+1 to Ctrl+{last} switch screens; Enter moves into the screen.").format(
+            last=len(SCREENS)))
+        for number, (key, title, _module, _cls) in enumerate(SCREENS, start=1):
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(_("Ctrl+{number}").format(number=number))
             self.navigation.addItem(item)
         self.navigation.currentRowChanged.connect(self._show_screen_at)
+        self.navigation.itemActivated.connect(lambda _item: self.focus_screen())
         self.stack = QStackedWidget()
         self.welcome = None
         #: shown while a branch file is checked before it is opened
         self.opening = QLabel()
         self.opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.opening.setStyleSheet("font-size: 14pt;")
+        theme.larger_text(self.opening, theme.SCREEN_TITLE)
         self.stack.addWidget(self.opening)
         central = QWidget()
         row = QHBoxLayout(central)
@@ -101,6 +109,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.file_label = QLabel()
         self.statusBar().addPermanentWidget(self.file_label)
+
+    def _style_navigation(self) -> None:
+        """Navigation text a little larger than the body, in a list wide enough for its longest item."""
+        style = f"QListWidget {{ {theme.font_style(theme.LARGER)} }} QListWidget::item {{ padding: 8px 10px; }}"
+        if self.navigation.styleSheet() != style:
+            self.navigation.setStyleSheet(style)
+        metrics = QFontMetrics(theme.scaled_font(theme.LARGER))
+        widest = max((metrics.horizontalAdvance(self.navigation.item(row).text()) for row in range(self.navigation.count())), default=0)
+        self.navigation.setFixedWidth(max(NAVIGATION_WIDTH, widest + 40))
 
     def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
         action = QAction(text, self)
@@ -134,6 +151,11 @@ class MainWindow(QMainWindow):
         ]
         file_menu.addSeparator()
         self._action(_("&Quit"), self.close, QKeySequence.StandardKey.Quit, file_menu)
+
+        go_menu = bar.addMenu(_("&Go"))
+        for number, (key, title, _module, _cls) in enumerate(SCREENS, start=1):
+            self.branch_actions.append(self._action(
+                f"&{number} {title}", lambda _checked=False, k=key: self.go_to_screen(k), f"Ctrl+{number}", go_menu))
 
         self.reports_menu = bar.addMenu(_("&Reports"))
         self.reports_menu.aboutToShow.connect(self._fill_reports_menu)
@@ -170,6 +192,7 @@ class MainWindow(QMainWindow):
             widget = load_class(module, cls)(self.context, self)
             self._screens[key] = widget
             self.stack.addWidget(widget)
+            keyboard_ready(widget, MENU_MNEMONICS)
         return self._screens[key]
 
     def show_screen(self, key: str) -> QWidget:
@@ -180,6 +203,23 @@ class MainWindow(QMainWindow):
         else:
             self._show_screen_at(row)
         return self._screens[key]
+
+    def go_to_screen(self, key: str) -> None:
+        """Switch to a screen from the keyboard (Ctrl+1…8) and put the focus in it."""
+        if self.context.store is not None:
+            self.show_screen(key)
+            self.focus_screen()
+
+    def focus_screen(self) -> None:
+        """Put the focus on the first control of the screen shown (Enter in the navigation)."""
+        screen = self.stack.currentWidget()
+        widget = screen.nextInFocusChain() if screen is not None else None
+        while widget is not None and widget is not screen:
+            if (screen.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def _show_screen_at(self, row: int) -> None:
         if row < 0 or self.context.store is None:
@@ -204,6 +244,7 @@ class MainWindow(QMainWindow):
             if self.context.store is not None and key in BADGES:
                 badge = importlib.import_module(BADGES[key]).navigation_badge(self.context) or ""
             item.setText(f"{title}  ({badge})" if badge else title)
+        self._style_navigation()
 
     def _show_welcome(self) -> None:
         from branchdesk.ui.welcome import WelcomePage

@@ -42,6 +42,7 @@ from branchdesk.models.envelope import add_envelope_change, parse_hours
 from branchdesk.models.errors import BranchDeskError, Problem, ValidationError
 from branchdesk.models.money import format_money
 from branchdesk.models.outcomes import DOMAIN_NAMES, outcome_from_form, save_outcome
+from branchdesk.ui import theme
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, button_row, show_error
 
 DATE_HINT = _("dd/mm/yyyy")
@@ -65,6 +66,7 @@ class ProblemForm(QFormLayout):
         column.addWidget(self.problems.label_for(field))
         widget.setAccessibleName(label.rstrip(":"))
         self.addRow(label, holder)
+        self.labelForField(holder).setBuddy(widget)
         return widget
 
 
@@ -288,7 +290,7 @@ class ReferralDialog(WindowModalDialog):
 
         self.general = QLabel()
         self.general.setWordWrap(True)
-        self.general.setStyleSheet("color: #b3261e;")
+        theme.text_colour(self.general, "overdue")
         self.general.hide()
         save = QPushButton(_("Add referral"))
         save.setDefault(True)

@@ -22,7 +22,8 @@ from branchdesk.i18n import _
 from branchdesk.models.branch import get_branch
 from branchdesk.models.report_catalogue import CATALOGUE
 from branchdesk.models.report_export import Report, render_report_pdf, write_report_xlsx
-from branchdesk.ui.dialogs import WindowModalDialog, button_row, show_error, show_info
+from branchdesk.ui import theme
+from branchdesk.ui.dialogs import WindowModalDialog, add_shortcut, button_row, show_error, show_info
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
 
 NUMERIC = {"int", "money", "share", "hours"}
@@ -61,7 +62,7 @@ class ReportDialog(WindowModalDialog):
         super().__init__(parent, report.title)
         self.report, self.branch_name = report, branch_name
         title = QLabel(report.title)
-        title.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        theme.screen_title(title)
         subtitle = QLabel(report.subtitle)
         self.model = ReportModel(report, self)
         proxy = FilterProxy(self)
@@ -86,6 +87,8 @@ class ReportDialog(WindowModalDialog):
         export.clicked.connect(self.export_xlsx)
         print_button = QPushButton(_("Print…"))
         print_button.clicked.connect(self.print_report)
+        print_button.setToolTip(_("Ctrl+P"))
+        add_shortcut(self, "Ctrl+P", self.print_report)
         close = QPushButton(_("Close"))
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)

@@ -50,6 +50,7 @@ from branchdesk.models.reviews import (
     when_text,
 )
 from branchdesk.models.schema import DOMAINS
+from branchdesk.ui import theme
 from branchdesk.ui.context import app_settings
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, button_row, show_error
 
@@ -135,7 +136,7 @@ class NewOutcomeRow(QWidget):
         layout.addWidget(remove, 1, 3)
         layout.setColumnStretch(0, 1)
         self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b3261e;")
+        theme.text_colour(self.problem, "overdue")
         self.problem.setWordWrap(True)
         self.problem.hide()
         layout.addWidget(self.problem, 2, 0, 1, 4)
@@ -175,7 +176,7 @@ class ReviewFormDialog(WindowModalDialog):
         body = QWidget()
         column = QVBoxLayout(body)
         self.general_problem = QLabel()
-        self.general_problem.setStyleSheet("color: #b3261e; font-weight: 600;")
+        theme.text_colour(self.general_problem, "overdue", bold=True)
         self.general_problem.setWordWrap(True)
         self.general_problem.hide()
         column.addWidget(self.general_problem)
@@ -389,7 +390,7 @@ class ReviewFormDialog(WindowModalDialog):
         form.addRow(_("Note"), self.envelope_note)
         self.hours_saved = QLabel()
         self.hours_saved.setWordWrap(True)
-        self.hours_saved.setStyleSheet("color: #1b5e20; font-weight: 600;")
+        theme.text_colour(self.hours_saved, "ok", bold=True)
         form.addRow("", self.hours_saved)
         for signal in (self.unchanged.toggled, self.new_hours.textChanged, self.reason.currentIndexChanged):
             signal.connect(self._update_envelope)
@@ -410,6 +411,7 @@ class ReviewFormDialog(WindowModalDialog):
         row.addWidget(self.next_method)
         row.addStretch(1)
         form.addRow(_("Due by"), row)
+        form.labelForField(row).setBuddy(self.next_date)
         form.addRow("", self.problems.label_for("next_review_date"))
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText(_("Anything else agreed"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,14 +33,16 @@ from branchdesk.models.reviews import (
     review_history,
     when_text,
 )
-from branchdesk.ui.dialogs import button_row, show_error
+from branchdesk.ui import theme
+from branchdesk.ui.dialogs import button_row, enter_activates, show_error
 from branchdesk.ui.tables import RecordTableModel
 
+#: Outcome status colours by theme name.
 STATUS_COLOURS = {
-    "achieved": "#1b5e20",
-    "partly": "#8a5a00",
-    "not_achieved": "#b3261e",
-    "withdrawn": "#666666",
+    "achieved": "ok",
+    "partly": "warning",
+    "not_achieved": "overdue",
+    "withdrawn": "muted",
 }
 
 
@@ -168,7 +170,7 @@ class OutcomeTimelineModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return STATUS_LABELS[status] if status else ""
         if role == Qt.ItemDataRole.ForegroundRole and status in STATUS_COLOURS:
-            return QColor(STATUS_COLOURS[status])
+            return theme.colour(STATUS_COLOURS[status])
         if role == Qt.ItemDataRole.FontRole and column == 1:
             bold = QFont()
             bold.setBold(True)
@@ -223,6 +225,7 @@ class ReviewHistorySection(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(ReviewColumns.PARTICIPANTS, QHeaderView.ResizeMode.Stretch)
         self.reviews_view.doubleClicked.connect(lambda _index: self.open_record())
+        enter_activates(self.reviews_view, self.open_record)
         self.reviews_view.selectionModel().selectionChanged.connect(self._update_buttons)
 
         self.timeline_model = OutcomeTimelineModel(self)
@@ -267,7 +270,7 @@ class ReviewHistorySection(QWidget):
         else:
             self.next_due.setText(_("Next review due {day} by {method} ({when}).").format(
                 day=format_date(due.due), method=METHOD_LABELS[due.method].lower(), when=when_text(due)))
-        colour = STATUS_COLOURS["not_achieved"] if due.state == "overdue" and not ended else "palette(text)"
+        colour = theme.css(STATUS_COLOURS["not_achieved"]) if due.state == "overdue" and not ended else "palette(text)"
         self.next_due.setStyleSheet(f"font-weight: 600; color: {colour};")
         history = review_history(store, self.client_id)
         self.reviews_model.set_rows(history)

@@ -7,7 +7,7 @@ from enum import IntEnum
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,11 +34,10 @@ from branchdesk.models.reviews import (
     when_text,
     write_due_list_xlsx,
 )
-from branchdesk.ui.dialogs import button_row, show_error, show_info
+from branchdesk.ui import theme
+from branchdesk.ui.dialogs import add_shortcut, button_row, enter_activates, show_error, show_info
 from branchdesk.ui.tables import FilterProxy, RecordTableModel
 
-OVERDUE_COLOUR = QColor("#b3261e")
-DUE_SOON_COLOUR = QColor("#8a5a00")
 #: The state filter: (label, states shown)
 STATE_FILTERS = (
     (_("All clients"), ("overdue", "due_soon", "later")),
@@ -109,9 +108,9 @@ class DueModel(RecordTableModel):
     def foreground(self, item: DueReview, column: int):
         if column in (DueColumns.WHEN, DueColumns.DUE):
             if item.state == "overdue":
-                return OVERDUE_COLOUR
+                return theme.colour("overdue")
             if item.state == "due_soon":
-                return DUE_SOON_COLOUR
+                return theme.colour("warning")
         return None
 
     def font(self, item: DueReview, column: int):
@@ -135,9 +134,9 @@ class ReviewsScreen(QWidget):
         self.context = context
         self.on = dt.date.today()
         title = QLabel(_("Reviews"))
-        title.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        theme.screen_title(title)
         self.summary = QLabel()
-        self.summary.setStyleSheet("font-size: 11pt;")
+        theme.larger_text(self.summary)
 
         self.state_filter = QComboBox()
         for label, states in STATE_FILTERS:
@@ -153,7 +152,7 @@ class ReviewsScreen(QWidget):
         self.worker_filter = QComboBox()
         self.worker_filter.setAccessibleName(_("Key worker"))
         self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search name or ref"))
+        self.search.setPlaceholderText(_("Search name or ref (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(_("Search"))
         for combo in (self.state_filter, self.method_filter, self.team_filter, self.worker_filter):
@@ -177,6 +176,7 @@ class ReviewsScreen(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DueColumns.CLIENT, QHeaderView.ResizeMode.Stretch)
         self.view.doubleClicked.connect(lambda _index: self.open_client())
+        enter_activates(self.view, self.open_client)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
 
         self.record_button = QPushButton(_("Record review…"))
@@ -185,13 +185,18 @@ class ReviewsScreen(QWidget):
         self.open_button.clicked.connect(self.open_client)
         self.print_button = QPushButton(_("Print list…"))
         self.print_button.clicked.connect(self.print_list)
+        self.print_button.setToolTip(_("Ctrl+P"))
+        add_shortcut(self, "Ctrl+P", self.print_button.click)
+        add_shortcut(self, "Ctrl+F", lambda: self.search.setFocus(Qt.FocusReason.ShortcutFocusReason))
         self.export_button = QPushButton(_("Export to spreadsheet…"))
         self.export_button.clicked.connect(self.export_list)
         self.shown = QLabel()
-        self.shown.setStyleSheet("color: palette(mid);")
+        theme.text_colour(self.shown, "muted")
 
         filters = QHBoxLayout()
-        filters.addWidget(QLabel(_("Show")))
+        show_label = QLabel(_("Show"))
+        show_label.setBuddy(self.state_filter)
+        filters.addWidget(show_label)
         filters.addWidget(self.state_filter)
         filters.addWidget(self.method_filter)
         filters.addWidget(self.team_filter)

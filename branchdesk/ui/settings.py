@@ -22,7 +22,8 @@ from branchdesk.i18n import _
 from branchdesk.models.branch import get_branch, save_branch
 from branchdesk.models.db import default_user
 from branchdesk.models.errors import BranchDeskError, ValidationError
-from branchdesk.ui.dialogs import FieldProblems, button_row, show_error
+from branchdesk.ui import theme
+from branchdesk.ui.dialogs import FieldProblems, add_shortcut, button_row, show_error
 
 MAX_LOGO_BYTES = 512 * 1024
 
@@ -102,6 +103,8 @@ class SettingsScreen(QWidget):
         save = QPushButton(_("Save settings"))
         save.setDefault(True)
         save.clicked.connect(self.save)
+        save.setToolTip(_("Ctrl+S"))
+        add_shortcut(self, "Ctrl+S", save.click)
         revert = QPushButton(_("Undo changes"))
         revert.clicked.connect(self.load)
         self.saved_label = QLabel()
@@ -109,7 +112,7 @@ class SettingsScreen(QWidget):
         content = QWidget()
         column = QVBoxLayout(content)
         heading = QLabel(_("Settings"))
-        heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        theme.screen_title(heading)
         column.addWidget(heading)
         column.addWidget(user_box)
         column.addWidget(branch_box)

@@ -30,6 +30,7 @@ from branchdesk.models.workers import (
     teams,
     worker_from_form,
 )
+from branchdesk.ui import theme
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, button_row, show_error
 from branchdesk.ui.referral import ProblemForm
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
@@ -137,7 +138,7 @@ class TeamScreen(QWidget):
         self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
         title = QLabel(_("Team"))
-        title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        theme.screen_title(title)
         self.team_filter = QComboBox()
         self.team_filter.setAccessibleName(_("Team"))
         self.team_filter.currentIndexChanged.connect(self.apply_filter)
@@ -168,7 +169,9 @@ class TeamScreen(QWidget):
         top.addStretch(1)
         top.addWidget(add)
         filters = QHBoxLayout()
-        filters.addWidget(QLabel(_("Team:")))
+        team_label = QLabel(_("Team:"))
+        team_label.setBuddy(self.team_filter)
+        filters.addWidget(team_label)
         filters.addWidget(self.team_filter)
         filters.addWidget(self.show_left)
         filters.addStretch(1)

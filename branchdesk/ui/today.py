@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -38,18 +38,20 @@ from branchdesk.models.branch import get_branch
 from branchdesk.models.dates import parse_month
 from branchdesk.models.money import format_decimal
 from branchdesk.models.today import Item, TodaySummary, today_summary
+from branchdesk.ui import theme
 from branchdesk.ui.tables import RIGHT, RecordTableModel
 
 SHOW_ITEMS = 6
+#: Chart colours (theme names) per claim component.
 COMPONENT_COLOURS = {
-    "core": "#0f6e6e",
-    "episode": "#6a9f3a",
-    "outcome_upfront": "#e0a030",
-    "outcome_achieved": "#c0392b",
-    "outcome_partial": "#8e5ea2",
-    "reward": "#2e86c1",
-    "hours_saved": "#7f8c8d",
-    "adjustment": "#34495e",
+    "core": "chart_core",
+    "episode": "chart_episode",
+    "outcome_upfront": "chart_outcome_upfront",
+    "outcome_achieved": "chart_outcome_achieved",
+    "outcome_partial": "chart_outcome_partial",
+    "reward": "chart_reward",
+    "hours_saved": "chart_hours_saved",
+    "adjustment": "chart_adjustment",
 }
 COMPONENT_NAMES = {
     "core": _("Core"),
@@ -125,6 +127,7 @@ class Card(QGroupBox):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.label.linkActivated.connect(lambda href: on_link(self._links[href]))
+        self.label.setAccessibleName(title)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
         layout.addStretch(1)
@@ -138,7 +141,7 @@ class Card(QGroupBox):
             total += len(items)
             parts.append(f"<p style='margin:6px 0 2px 0'><b>{escape(heading)}: {len(items)}</b></p>")
             if not items:
-                parts.append(f"<p style='margin:0 0 4px 12px; color:#666'>{escape(none_text)}</p>")
+                parts.append(f"<p style='margin:0 0 4px 12px; color:{theme.css('muted')}'>{escape(none_text)}</p>")
                 continue
             lines = []
             for item in items[:SHOW_ITEMS]:
@@ -159,6 +162,7 @@ def _chart_view(chart: QChart) -> QChartView:
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     chart.setBackgroundRoundness(0)
     view = QChartView(chart)
+    view.setAccessibleName(chart.title())
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     view.setMinimumHeight(300)
     return view
@@ -183,7 +187,7 @@ class TodayScreen(QWidget):
         self.context = context
         self._generation = 0
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        theme.screen_title(self.heading)
         self.subheading = QLabel()
         self.reviews_card = Card(_("Reviews"), self._open)
         self.plans_card = Card(_("Plans and continuity"), self._open)
@@ -197,7 +201,7 @@ class TodayScreen(QWidget):
         self.caseload_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.caseload_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.caseload_view.setAccessibleName(_("Caseload by category and funding"))
-        self.caseload_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.caseload_view.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         caseload_box = QGroupBox(_("Caseload today"))
         caseload_layout = QVBoxLayout(caseload_box)
         caseload_layout.addWidget(self.caseload_view)
@@ -250,6 +254,18 @@ class TodayScreen(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.summary = None
+        #: the figures shown and their day, to show again in new colours when the system's change
+        self.shown: tuple[TodayFigures, dt.date] | None = None
+        theme.follow(self, lambda screen: screen._follow_theme())
+
+    def _follow_theme(self) -> None:
+        """Chart themes to match light or dark mode; the figures redrawn in the new colours."""
+        for chart in (self.claims_chart, self.outcomes_chart):
+            theme.style_chart(chart)
+        if self.shown is not None:
+            for card in (self.reviews_card, self.plans_card, self.claims_card):
+                card.label.clear()  # links take their colour from the palette when the text is set
+            self._show(*self.shown)
 
     # -- data --------------------------------------------------------------------------
     def refresh(self, on: dt.date | None = None) -> None:
@@ -287,6 +303,7 @@ class TodayScreen(QWidget):
 
     def _show(self, figures: TodayFigures, on: dt.date) -> None:
         self.summary = summary = figures.summary
+        self.shown = (figures, on)
         self.heading.setText(figures.branch_name)
         self.subheading.setText(_("Today, {day}").format(day=f"{on:%A} {on.day} {on:%B %Y}"))
         self.reviews_card.set_sections([
@@ -332,7 +349,7 @@ class TodayScreen(QWidget):
             if not any(values):
                 continue
             bar = QBarSet(name)
-            bar.setColor(QColor(COMPONENT_COLOURS[component]))
+            bar.setColor(theme.colour(COMPONENT_COLOURS[component]))
             for value in values:
                 bar.append(float(value))
             series.append(bar)
@@ -357,7 +374,8 @@ class TodayScreen(QWidget):
         for axis in chart.axes():
             chart.removeAxis(axis)
         bar = QBarSet(_("Achieved (partly counts half)"))
-        bar.setColor(QColor("#0f6e6e"))
+        bar.setColor(theme.colour("chart_core"))
+        bar.setLabelColor(theme.colour("chart_core_label"))
         for quarter in quarters:
             percent = (quarter["rate"] * 100).quantize(Decimal(1)) if quarter["rate"] is not None else Decimal(0)
             bar.append(float(percent))
@@ -379,10 +397,11 @@ class TodayScreen(QWidget):
 
     def _show_reablement(self, result: reports.ReablementResult) -> None:
         self.reablement_label.setText(_(
-            "<p><span style='font-size:22pt; font-weight:600'>{quick}</span><br>"
+            "<p><span style='font-size:{size}pt; font-weight:600'>{quick}</span><br>"
             "needed no further care within 42 days ({a} of {b} episodes ended)</p>"
-            "<p><span style='font-size:22pt; font-weight:600'>{home}</span><br>"
+            "<p><span style='font-size:{size}pt; font-weight:600'>{home}</span><br>"
             "still at home 91 days after the start ({c} of {d}; the national ASCOF 2B measure)</p>").format(
+            size=theme.point_size(theme.FIGURE),
             quick=reports.describe_share(result.no_further_care_share), a=result.no_further_care_within_42, b=result.ended,
             home=reports.describe_share(result.at_home_share), c=result.at_home_at_91, d=result.counted_at_91))
 

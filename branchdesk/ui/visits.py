@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,19 +38,17 @@ from branchdesk.models.visits import (
     save_visit,
     visit_totals,
 )
+from branchdesk.ui import theme
 from branchdesk.ui.dialogs import (
     FieldProblems,
     WindowModalDialog,
     button_row,
     confirm,
+    enter_activates,
     ok_cancel,
     show_error,
 )
 from branchdesk.ui.tables import RIGHT, FilterProxy, RecordTableModel
-
-FLAG_COLOUR = QColor("#b3261e")
-MUTED_COLOUR = QColor("#5f6368")
-HINT_STYLE = "color: #5f6368;"
 
 
 def to_qdate(day: dt.date) -> QDate:
@@ -73,7 +70,7 @@ def date_edit(day: dt.date, latest: dt.date | None = None) -> QDateEdit:
 
 def heading(text: str) -> QLabel:
     label = QLabel(text)
-    label.setStyleSheet("font-size: 18pt; font-weight: 600;")
+    theme.screen_title(label)
     return label
 
 
@@ -149,7 +146,7 @@ class VisitsModel(RecordTableModel):
 
     def foreground(self, visit: Visit, column: int):
         if column == VisitColumns.STATUS and visit.status != "completed":
-            return FLAG_COLOUR
+            return theme.colour("overdue")
         return None
 
 
@@ -199,7 +196,7 @@ class VisitLog(QWidget):
             combo.currentIndexChanged.connect(self.reload)
 
         self.totals = QLabel()
-        self.totals.setStyleSheet("font-size: 11pt;")
+        theme.larger_text(self.totals)
         self.totals.setAccessibleName(_("Totals"))
         self.totals.setWordWrap(True)
         self.model = VisitsModel()
@@ -211,6 +208,7 @@ class VisitLog(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         self.view.doubleClicked.connect(lambda _index: self.correct_visit())
+        enter_activates(self.view, self.correct_visit)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
 
         self.add_button = QPushButton(_("Add visit…"))
@@ -225,9 +223,13 @@ class VisitLog(QWidget):
         self.export_button.clicked.connect(self.export_visit_data)
 
         dates = QHBoxLayout()
-        dates.addWidget(QLabel(_("From")))
+        from_label = QLabel(_("From"))
+        from_label.setBuddy(self.first_edit)
+        to_label = QLabel(_("to"))
+        to_label.setBuddy(self.last_edit)
+        dates.addWidget(from_label)
         dates.addWidget(self.first_edit)
-        dates.addWidget(QLabel(_("to")))
+        dates.addWidget(to_label)
         dates.addWidget(self.last_edit)
         dates.addWidget(this_month)
         dates.addWidget(last_month)
@@ -405,9 +407,10 @@ class VisitDialog(WindowModalDialog):
             box.addWidget(widget)
             box.addWidget(self.problems.label_for(field))
             form.addRow(label, box)
+            form.labelForField(box).setBuddy(widget)
         hint = QLabel(_("Times as HH:MM. An actual end earlier than the start is the next day (a visit across midnight)."))
         hint.setWordWrap(True)
-        hint.setStyleSheet(HINT_STYLE)
+        theme.text_colour(hint, "muted")
         self.general = self.problems.label_for("")
         buttons = ok_cancel(self, _("Save visit"))
         buttons.accepted.disconnect()
@@ -511,11 +514,11 @@ class ContinuityModel(RecordTableModel):
 
     def foreground(self, line: ContinuityLine, column: int):
         if column == ContinuityColumns.THIS_MONTH and line.this_month > TARGET_WORKERS:
-            return FLAG_COLOUR
+            return theme.colour("overdue")
         if column == ContinuityColumns.LAST_MONTH and line.last_month > TARGET_WORKERS:
-            return FLAG_COLOUR
+            return theme.colour("overdue")
         if column == ContinuityColumns.FLAG:
-            return FLAG_COLOUR if line.flagged else MUTED_COLOUR
+            return theme.colour("overdue") if line.flagged else theme.colour("muted")
         return None
 
 
@@ -543,7 +546,7 @@ class ContinuityList(QWidget):
         self.context = context
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("font-size: 11pt;")
+        theme.larger_text(self.summary)
         self.only_flagged = QCheckBox(_("Only clients above {n} workers").format(n=TARGET_WORKERS))
         self.only_flagged.toggled.connect(self.apply_filter)
         self.model = ContinuityModel()
@@ -552,6 +555,7 @@ class ContinuityList(QWidget):
         self.view = table_view(self.proxy, _("Continuity"))
         self.view.sortByColumn(ContinuityColumns.THIS_MONTH, Qt.SortOrder.DescendingOrder)
         self.view.doubleClicked.connect(lambda _index: self.open_client())
+        enter_activates(self.view, self.open_client)
         open_button = QPushButton(_("Open client record"))
         open_button.clicked.connect(self.open_client)
         layout = QVBoxLayout(self)

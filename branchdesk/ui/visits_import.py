@@ -50,6 +50,7 @@ from branchdesk.models.visits_import import (
     save_mapping,
 )
 from branchdesk.models.xlsx_reading import normalise_header
+from branchdesk.ui import theme
 from branchdesk.ui.context import app_settings
 from branchdesk.ui.dialogs import (
     FieldProblems,
@@ -61,7 +62,7 @@ from branchdesk.ui.dialogs import (
     show_info,
 )
 from branchdesk.ui.tasks import run_task
-from branchdesk.ui.visits import HINT_STYLE, date_edit, from_qdate
+from branchdesk.ui.visits import date_edit, from_qdate
 
 VISITS_FILE_FILTER = _("Visits files (*.csv *.xlsx *.txt);;All files (*)")
 PREVIEW_ROWS = 8
@@ -161,10 +162,10 @@ class MappingDialog(WindowModalDialog):
             grid.addWidget(QLabel(label), row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addLayout(cell, row, 1)
             hint = QLabel(COLUMN_HINTS[column])
-            hint.setStyleSheet(HINT_STYLE)
+            theme.text_colour(hint, "muted")
             grid.addWidget(hint, row, 2, Qt.AlignmentFlag.AlignTop)
         needed_note = QLabel(_("* must be chosen"))
-        needed_note.setStyleSheet(HINT_STYLE)
+        theme.text_colour(needed_note, "muted")
         grid.addWidget(needed_note, len(STANDARD_COLUMNS) + 1, 0, 1, 3)
         mapping_box = QGroupBox(_("Columns"))
         mapping_box.setLayout(grid)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from branchdesk import APP_NAME, __version__
 from branchdesk.i18n import _
 from branchdesk.models.errors import BranchDeskError, ValidationError
+from branchdesk.ui import theme
 from branchdesk.ui.dialogs import FieldProblems, WindowModalDialog, ok_cancel, show_error
 
 
@@ -33,7 +34,7 @@ class WelcomePage(QWidget):
         super().__init__(window)
         self.window_ = window
         title = QLabel(_("Welcome to {app}").format(app=APP_NAME))
-        title.setStyleSheet("font-size: 20pt; font-weight: 600;")
+        theme.screen_title(title)
         intro = QLabel(_(
             "BranchDesk keeps your branch's clients, ideal weeks, hours envelopes, outcome reviews and "
             "monthly outcome claims in one file on this computer. No network is needed."))
