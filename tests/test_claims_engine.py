@@ -219,6 +219,17 @@ def test_core_on_the_band_basis(store):
         ("C1", "core", 66429),  # 31 × £150 ÷ 7 = £664.2857 → £664.29
         ("C2", "core", 51429),  # (14 × £75 + 17 × £150) ÷ 7 = £3,600 ÷ 7 = £514.2857 → £514.29
     ]
+    changed = next(line for line in month_lines(store, contract, "2026-10") if line.client_ref == "C2")
+    assert "£75.00/week (band lower)" in changed.explanation and "£150.00/week (band higher)" in changed.explanation
+
+
+def test_days_on_no_band_are_explained_as_such(store):
+    contract = add_contract(store, core_basis="band", band_rates="lower=75;higher=150")
+    client = add_client(store, contract, "C1", D(2026, 1, 5), hours="10")
+    add_envelope(store, client, D(2026, 10, 15), "10", reason="needs_increased", band="higher")
+    [line] = month_lines(store, contract, "2026-10")
+    assert line.amount_pence == 36429  # 17 × £150 ÷ 7 = £364.2857 → £364.29
+    assert "£0.00/week (no band recorded)" in line.explanation and "band no band" not in line.explanation
 
 
 def test_core_on_the_delivered_basis_counts_completed_visits_of_the_month(store):

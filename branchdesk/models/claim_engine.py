@@ -373,8 +373,9 @@ class MonthContext:
 
         segs = segments(billable.days, client.envelopes, key=lambda row: row.band if row else None)
         total, terms = _envelope_product(segs, weekly, unit)
-        bands = [row.band if row and row.band else _("no band") for row, _days_list in segs]
-        described = [f"{unit(amount)} ({_('band')} {band})" for (days, amount, _u), band in zip(terms, bands, strict=True)]
+        bands = [_("band {band}").format(band=row.band) if row and row.band else _("no band recorded")
+                 for row, _days_list in segs]
+        described = [f"{unit(amount)} ({band})" for (days, amount, _u), band in zip(terms, bands, strict=True)]
         if len(terms) == 1:
             sum_text = f"{counted} × {described[0]} ÷ 7"
         else:
