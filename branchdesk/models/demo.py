@@ -512,7 +512,7 @@ class _Builder:
         return f"07{self.rng.randint(700, 989)} {self.rng.randint(100000, 999999)}"
 
     def build_workers(self) -> None:
-        count = max(6, round(self.n_clients / 4.5))
+        count = max(6, round(self.n_clients / 3.5))  # about 1.1 contracted hours for each envelope hour in service
         teams = TEAMS if count >= 12 else TEAMS[:3]
         self.teams = teams
         self.workers: list[Worker] = []
