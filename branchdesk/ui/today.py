@@ -208,7 +208,7 @@ class TodayScreen(QWidget):
         self.capacity_label = QLabel()
         self.capacity_label.setWordWrap(True)
         caseload_layout.addWidget(self.capacity_label)
-        self.caseload_view.setMinimumHeight(190)
+        self.caseload_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.claims_chart = QChart()
         self.claims_chart.setTitle(_("Claims issued, last 12 months, by component (£)"))
@@ -321,10 +321,18 @@ class TodayScreen(QWidget):
             (_("Pending adjustments"), summary.adjustments, _("No issued month has changed since."), Item("", "claims")),
         ])
         self.caseload_model.set_rows(summary.caseload)
+        self._fit_caseload_table()
         self._show_capacity(summary.capacity)
         self._show_claims_chart(figures.claim_totals)
         self._show_outcomes_chart(figures.achievement)
         self._show_reablement(figures.reablement)
+
+    def _fit_caseload_table(self) -> None:
+        """As tall as its rows, so the capacity line beneath it stays in view."""
+        view = self.caseload_view
+        view.resizeRowsToContents()
+        rows = sum(view.rowHeight(row) for row in range(self.caseload_model.rowCount()))
+        view.setFixedHeight(view.horizontalHeader().sizeHint().height() + rows + 2 * view.frameWidth())
 
     def _show_capacity(self, capacity: reports.Capacity) -> None:
         used = reports.describe_share(capacity.used_share)
