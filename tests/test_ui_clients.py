@@ -188,6 +188,21 @@ def test_record_saves_referral_team_contacts_and_notes_in_one_go(context, qtbot,
     assert not dialog.dirty
 
 
+def test_a_contact_cell_left_unchanged_is_not_an_unsaved_change(context, qtbot, open_record):
+    dialog = open_record()
+    dialog.show_section("Contacts")
+    model = dialog.contacts.model
+    row = model.add()
+    model.setData(model.index(row, 0), "Ann O'Brien")
+    assert dialog.save() and not dialog.dirty
+    model.setData(model.index(row, 0), "Ann O'Brien")  # an editor opened and closed without typing
+    model.setData(model.index(row, 2), "")
+    model.setData(model.index(row, 3), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+    assert not dialog.dirty and not dialog.save_button.isEnabled()
+    model.setData(model.index(row, 2), "07700 900123")
+    assert dialog.dirty
+
+
 def test_record_shows_problems_beside_fields_and_saves_nothing(context, qtbot, open_record):
     dialog = open_record()
     dialog.show_section("Notes")

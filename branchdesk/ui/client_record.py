@@ -567,11 +567,15 @@ class ContactsModel(QAbstractTableModel):
         contact = self.contacts[index.row()]
         column = ContactColumns(index.column())
         if column == ContactColumns.MAY_BE_TOLD and role == Qt.ItemDataRole.CheckStateRole:
-            contact.may_be_told = Qt.CheckState(value) == Qt.CheckState.Checked
+            field, new = "may_be_told", Qt.CheckState(value) == Qt.CheckState.Checked
         elif column != ContactColumns.MAY_BE_TOLD and role == Qt.ItemDataRole.EditRole:
-            setattr(contact, CONTACT_FIELDS[column], str(value or "").strip())
+            field, new = CONTACT_FIELDS[column], str(value or "").strip()
         else:
             return False
+        old = getattr(contact, field)
+        if old == new or (field != "may_be_told" and (old or "") == new):  # an editor opened and left unchanged
+            return True
+        setattr(contact, field, new)
         self.dataChanged.emit(index, self.index(index.row(), len(ContactColumns) - 1))
         self.on_edit()
         return True
