@@ -175,3 +175,14 @@ def test_sheets_read_whole_whether_or_not_the_file_states_their_size(tmp_path, w
         read = opened.sheet(opened.sheet_names[0])
         assert read.columns == {"a", "b"}
         assert [values for _number, values in read.rows()] == [{"a": 1, "b": 2}, {"a": 3, "b": None}, {"a": 4, "b": 5}]
+
+
+def test_column_names_may_be_written_with_spaces(store, tmp_path):
+    sheets = good_sheets()
+    for name in ("Clients", "Envelopes"):
+        sheets[name][0] = [h.replace("_", " ").title() for h in sheets[name][0]]
+    assert sheets["Clients"][0][0] == "Ref" and "Contract Ref" in sheets["Clients"][0]
+    report = import_caseload(store, write_workbook(tmp_path / "spaces.xlsx", sheets), today=TODAY)
+    assert report.applied, report.problems
+    assert store.value("SELECT count(*) FROM clients") == 3
+    assert store.value("SELECT count(*) FROM envelopes") == 4

@@ -145,6 +145,7 @@ def read_caseload(path: Path | str, progress: Progress = None, abort: Abort = No
                         "The workbook has no “{sheet}” sheet. Add it, even if it holds only its header row.").format(sheet=spec.name)))
                     workbook.unusable.add(spec.name)
                 continue
+            sheet.header = [" ".join(h.split()).replace(" ", "_") for h in sheet.header]  # "Client Ref" is client_ref
             workbook.columns[spec.name] = sheet.columns
             duplicated = sorted({h for h in sheet.header if h and sheet.header.count(h) > 1})
             for column in duplicated:
