@@ -69,7 +69,9 @@ def test_mapping_dialog_previews_the_file_and_refuses_an_incomplete_mapping(tmp_
     qtbot.addWidget(dialog)
     assert dialog.preview_model.rowCount() == 2 and dialog.preview_model.columnCount() == 7
     assert dialog.preview_model.headerData(0, Qt.Orientation.Horizontal) == "Service User ID"
+    assert dialog.mapping() == MAPPING  # the usual call-monitoring headings are suggested
 
+    dialog.choices["client_ref"].setCurrentIndex(0)
     dialog.check()
     assert not dialog.result()
     assert not dialog.problems._labels["client_ref"].isHidden()

@@ -324,3 +324,14 @@ def test_a_file_visit_across_midnight_overlapping_next_mornings_recorded_visit(b
     run(branch, write(tmp_path, HEADER + "\nC002,W01,2026-10-02,00:10,00:10,00:40,,completed\n"))
     report = run(branch, write(tmp_path, HEADER + "\nC001,W01,2026-10-01,23:30,23:30,00:20,,completed\n", "night.csv"))
     assert [(p.row, p.column) for p in report.problems] == [(2, "actual_start")]
+
+
+def test_common_call_monitoring_headings_are_suggested_for_the_mapping():
+    from branchdesk.models.visits_import import suggest_mapping
+
+    headers = ["Service User ID", "Carer Code", "Visit Date", "Scheduled Start", "Check In", "Check Out", "Visit Status", "Notes"]
+    assert suggest_mapping(headers) == {
+        "client_ref": "Service User ID", "worker_ref": "Carer Code", "date": "Visit Date", "planned_start": "Scheduled Start",
+        "actual_start": "Check In", "actual_end": "Check Out", "status": "Visit Status",
+    }
+    assert suggest_mapping(["client_ref", "Client", "date"]) == {"client_ref": "client_ref", "date": "date"}

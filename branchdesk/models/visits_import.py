@@ -85,6 +85,44 @@ def column_key(header) -> str:
     return normalise_header(header).replace(" ", "_").replace("-", "_")
 
 
+#: Headings call-monitoring systems commonly use for our columns, offered first in the mapping
+#: dialog (the manager still checks and confirms them).
+LIKELY_HEADINGS = {
+    "client_ref": ("service user id", "service user ref", "service user", "su ref", "client id", "client", "customer ref",
+                   "customer id", "person id"),
+    "worker_ref": ("carer code", "carer id", "carer ref", "carer", "worker id", "worker", "staff id", "staff code",
+                   "employee id", "employee number"),
+    "date": ("visit date", "date of visit", "scheduled date", "service date", "call date"),
+    "planned_start": ("planned time", "planned start time", "scheduled start", "scheduled time", "scheduled", "rostered start",
+                      "booked start"),
+    "actual_start": ("actual start time", "check in", "checkin", "clock in", "time in", "arrival time", "arrived"),
+    "actual_end": ("actual end time", "check out", "checkout", "clock out", "time out", "departure time", "left"),
+    "duration_minutes": ("duration", "actual duration", "minutes", "mins", "actual minutes", "duration (mins)"),
+    "status": ("visit status", "call status", "visit outcome", "outcome"),
+}
+
+
+def suggest_mapping(headers: list[str]) -> dict[str, str]:
+    """Our column → the file's heading that most likely holds it: its own name first, then a common one."""
+    suggested: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        key = column_key(header)
+        if key in STANDARD_COLUMNS and key not in suggested:
+            suggested[key] = header
+            taken.add(header)
+    for column, likely in LIKELY_HEADINGS.items():
+        if column in suggested:
+            continue
+        for words in likely:
+            header = next((h for h in headers if h not in taken and " ".join(normalise_header(h).replace("_", " ").split()) == words), None)
+            if header is not None:
+                suggested[column] = header
+                taken.add(header)
+                break
+    return suggested
+
+
 # -- reading the file -------------------------------------------------------------------
 class _CountingReader(io.RawIOBase):
     """Counts the bytes read, so progress can be shown through a CSV file."""

@@ -41,13 +41,13 @@ from branchdesk.models.visits_import import (
     STANDARD_COLUMNS,
     VisitsFile,
     VisitsImportReport,
-    column_key,
     get_mapping,
     import_visits_file,
     list_mappings,
     mapping_fits,
     read_visits_file,
     save_mapping,
+    suggest_mapping,
 )
 from branchdesk.models.xlsx_reading import normalise_header
 from branchdesk.ui import theme
@@ -104,16 +104,6 @@ class PreviewModel(QAbstractTableModel):
             cells = self._rows[index.row()]
             return cells[index.column()] if index.column() < len(cells) else ""
         return None
-
-
-def guess_mapping(headers: list[str]) -> dict[str, str]:
-    """Headings that already name one of our columns."""
-    guessed = {}
-    for header in headers:
-        key = column_key(header)
-        if key in STANDARD_COLUMNS and key not in guessed:
-            guessed[key] = header
-    return guessed
 
 
 class MappingDialog(WindowModalDialog):
@@ -213,7 +203,7 @@ class MappingDialog(WindowModalDialog):
         if fitting:
             self.saved_choice.setCurrentIndex(self.saved_choice.findData(fitting))
         else:
-            self.set_mapping(guess_mapping(visits_file.headers))
+            self.set_mapping(suggest_mapping(visits_file.headers))
 
     @staticmethod
     def _bold(text: str) -> QLabel:
