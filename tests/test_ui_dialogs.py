@@ -112,3 +112,24 @@ def test_envelope_change_asks_for_the_reason(qtbot, context, store):
     dialog.accept()
     assert dialog.problems._labels["reason"].isVisibleTo(dialog)
     assert "reason" in dialog.problems._labels["reason"].text()
+
+
+def test_envelope_change_offers_the_contracts_bands_only_where_it_pays_by_band(qtbot, context, store):
+    client = make_client(store)
+    add_envelope_change(store, client, "2026-06-01", "10", "initial")
+    section = EnvelopeSection(context, client)
+    qtbot.addWidget(section)
+    dialog = EnvelopeChangeDialog(section)
+    qtbot.addWidget(dialog)
+    assert not dialog.band.isVisibleTo(dialog)  # an envelope-basis contract has no bands
+
+    store.conn.execute("UPDATE contracts SET core_basis = 'band', band_rates = 'lower=75;higher=150'")
+    dialog = EnvelopeChangeDialog(section)
+    qtbot.addWidget(dialog)
+    assert [dialog.band.itemText(i) for i in range(dialog.band.count())] == ["lower", "higher"]
+    dialog.effective.setText("01/07/2026")
+    dialog.hours.setText("14")
+    dialog.reason.setCurrentIndex(dialog.reason.findData("needs_increased"))
+    dialog.band.setCurrentIndex(1)
+    dialog.accept()
+    assert store.value("SELECT band FROM envelopes WHERE effective_date = '2026-07-01'") == "higher"

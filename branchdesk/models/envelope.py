@@ -67,6 +67,16 @@ class EnvelopeChange:
         return REASON_LABELS.get(self.reason, self.reason)
 
 
+def contract_bands(store: Store, client_id: int) -> list[str]:
+    """The bands of the client's contract when it pays a weekly rate by band (``lower=75;higher=150``)."""
+    row = store.row(
+        "SELECT c.core_basis, c.band_rates FROM contracts c JOIN clients k ON k.contract_id = c.id WHERE k.id = ?", (client_id,)
+    )
+    if row is None or row["core_basis"] != "band":
+        return []
+    return [part.split("=", 1)[0].strip() for part in (row["band_rates"] or "").split(";") if part.strip()]
+
+
 def envelope_rows(store: Store, client_id: int) -> list[EnvelopeRow]:
     """The client's envelopes as calendar rows, oldest first."""
     return [

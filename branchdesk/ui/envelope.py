@@ -32,6 +32,7 @@ from branchdesk.models.envelope import (
     REASON_LABELS,
     EnvelopeChange,
     add_envelope_change,
+    contract_bands,
     envelope_history,
     envelope_on_day,
 )
@@ -151,8 +152,14 @@ class EnvelopeChangeDialog(WindowModalDialog):
         self.reason = form.add("reason", _("Why it changes"), choice_combo(reasons, blank=_("Choose the reason…")))
         if now is None:
             set_choice(self.reason, "initial")
-        self.band = form.add("band", _("Band (if the contract uses bands)"), QLineEdit(now.band if now else ""))
-        self.band.setMaximumWidth(200)
+        self.band = QComboBox()
+        bands = contract_bands(section.store, section.client_id)
+        if bands:  # only a contract paid by band asks for one
+            for band in bands:
+                self.band.addItem(band, band)
+            if now is not None and now.band in bands:
+                self.band.setCurrentIndex(bands.index(now.band))
+            form.add("band", _("Band"), self.band)
         self.note = form.add("note", _("Note"), QLineEdit())
         self.current = QLabel(_("Now: {hours} hours a week.").format(hours=hours_text(now.hours)) if now else
                               _("No envelope is recorded yet."))
@@ -195,7 +202,7 @@ class EnvelopeChangeDialog(WindowModalDialog):
     def accept(self) -> None:
         try:
             add_envelope_change(self.section.store, self.section.client_id, self.effective.text(), self.hours.text(),
-                                self.reason.currentData(), band=self.band.text(), note=self.note.text())
+                                self.reason.currentData(), band=self.band.currentData() or "", note=self.note.text())
         except ValidationError as error:
             unplaced = self.problems.show(error.problems)
             self.general.setText("\n".join(p.message for p in unplaced))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from branchdesk.i18n import _
 from branchdesk.models.calendars import other_method
 from branchdesk.models.dates import format_date
-from branchdesk.models.envelope import REASON_LABELS
+from branchdesk.models.envelope import REASON_LABELS, contract_bands
 from branchdesk.models.errors import BranchDeskError, ValidationError
 from branchdesk.models.money import format_decimal, format_money, to_decimal
 from branchdesk.models.reviews import (
@@ -89,16 +89,6 @@ def heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("font-weight: 600;")
     return label
-
-
-def band_names(store, client_id: int) -> list[str]:
-    """The bands of the client's contract when it pays by band (``lower=75;higher=150``)."""
-    row = store.row(
-        "SELECT c.core_basis, c.band_rates FROM contracts c JOIN clients k ON k.contract_id = c.id WHERE k.id = ?", (client_id,)
-    )
-    if row is None or row["core_basis"] != "band":
-        return []
-    return [part.split("=", 1)[0].strip() for part in row["band_rates"].split(";") if part.strip()]
 
 
 class NewOutcomeRow(QWidget):
@@ -166,7 +156,7 @@ class ReviewFormDialog(WindowModalDialog):
         self.due = client_schedule(store, client_id, self.today)
         self.outcomes = open_outcomes(store, client_id, self.today)
         self.envelope = current_envelope(store, client_id, self.today)
-        self.bands = band_names(store, client_id)
+        self.bands = contract_bands(store, client_id)
         self._next_edited = False
         self._updating_next = False
         self.status_boxes: dict[int, QComboBox] = {}
