@@ -100,13 +100,24 @@ def test_settings_fields_line_up_across_the_boxes(qtbot, context):
     assert all(isinstance(field.parentWidget().layout(), QFormLayout) for field in fields)
 
 
-def test_envelope_change_asks_for_the_reason(qtbot, context, store):
+@pytest.fixture
+def envelope_section(qtbot, context, store) -> EnvelopeSection:
+    """The envelope section of a client with 10 hours a week from 01/06/2026."""
     client = make_client(store)
     add_envelope_change(store, client, "2026-06-01", "10", "initial")
     section = EnvelopeSection(context, client)
     qtbot.addWidget(section)
+    return section
+
+
+def change_dialog(qtbot, section: EnvelopeSection) -> EnvelopeChangeDialog:
     dialog = EnvelopeChangeDialog(section)
     qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_envelope_change_asks_for_the_reason(qtbot, envelope_section):
+    dialog = change_dialog(qtbot, envelope_section)
     assert dialog.reason.currentData() == ""
     dialog.hours.setText("8")
     dialog.accept()
@@ -114,18 +125,12 @@ def test_envelope_change_asks_for_the_reason(qtbot, context, store):
     assert "reason" in dialog.problems._labels["reason"].text()
 
 
-def test_envelope_change_offers_the_contracts_bands_only_where_it_pays_by_band(qtbot, context, store):
-    client = make_client(store)
-    add_envelope_change(store, client, "2026-06-01", "10", "initial")
-    section = EnvelopeSection(context, client)
-    qtbot.addWidget(section)
-    dialog = EnvelopeChangeDialog(section)
-    qtbot.addWidget(dialog)
+def test_envelope_change_offers_the_contracts_bands_only_where_it_pays_by_band(qtbot, envelope_section, store):
+    dialog = change_dialog(qtbot, envelope_section)
     assert not dialog.band.isVisibleTo(dialog)  # an envelope-basis contract has no bands
 
     store.conn.execute("UPDATE contracts SET core_basis = 'band', band_rates = 'lower=75;higher=150'")
-    dialog = EnvelopeChangeDialog(section)
-    qtbot.addWidget(dialog)
+    dialog = change_dialog(qtbot, envelope_section)
     assert [dialog.band.itemText(i) for i in range(dialog.band.count())] == ["lower", "higher"]
     dialog.effective.setText("01/07/2026")
     dialog.hours.setText("14")
