@@ -122,3 +122,25 @@ def test_start_up_refuses_a_file_damaged_past_its_first_page(window, tmp_path, q
     assert window.context.store is None and window.stack.currentWidget() is window.welcome
     assert path.read_bytes() == before
     assert not (tmp_path / "north.sqlite.lock").exists()
+
+
+def test_the_demo_branch_is_built_once_then_opened(window, qtbot, tmp_path, monkeypatch):
+    from branchdesk.models import demo as demo_module
+
+    demo = tmp_path / "demo.sqlite"
+    monkeypatch.setattr("branchdesk.paths.demo_file", lambda: demo)
+    built = []
+    real_build = demo_module.build_demo
+
+    def small_build(path, progress=None, **_options):
+        built.append(path)
+        return real_build(path, clients=3, months=2, seed=1, progress=progress)
+
+    monkeypatch.setattr(demo_module, "build_demo", small_build)
+    window.open_initial(demo=True)
+    qtbot.waitUntil(lambda: window.context.store is not None, timeout=60000)
+    assert built == [demo] and window.context.store.path == demo
+    window.close_branch()
+    window.open_demo()
+    qtbot.waitUntil(lambda: window.context.store is not None, timeout=20000)
+    assert built == [demo] and not window.errors

@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
 
         path = demo_file()
         if path.exists():
-            self.open_branch_file(path)
+            self.open_branch_file_checked_in_background(path)
             return
         from branchdesk.models.demo import build_demo
         from branchdesk.ui.tasks import run_task
