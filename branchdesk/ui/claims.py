@@ -389,8 +389,8 @@ class ClaimsScreen(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         self.table.setAccessibleName(_("Claims by contract and month"))
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ClaimColumns.CONTRACT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # with a large font the list scrolls sideways
+        header.setStretchLastSection(True)                                      # rather than squeeze the contract's name
         self.table.selectionModel().currentRowChanged.connect(self._show_selected)
         self.table.doubleClicked.connect(self.preview)
         enter_activates(self.table, self.preview)
