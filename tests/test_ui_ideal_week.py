@@ -150,3 +150,17 @@ def test_envelope_section_shows_history_use_and_bank(qtbot, context, planned):
     assert section.use_model.rows()[-1].envelope == Decimal("3.00")
     assert section.chart_view.chart().series()[0].count() == 3
     assert section.balance.text() == "Balance: 0 hours"
+
+
+def test_a_busy_week_in_a_short_window_scrolls_instead_of_squeezing_its_cards(qtbot, context, store, planned):
+    client, week = planned
+    for day in range(7):
+        for part in ("morning", "teatime", "evening", "night"):
+            add_item(store, week, PlanItem(day, part, "family", who="Sue (daughter)", purpose="Pops in with the shopping"), today=dt.date(2026, 6, 1))
+    section = open_section(qtbot, context, client)
+    section.resize(1000, 360)
+    qtbot.waitUntil(lambda: len(section.grid.cards) == 29)
+    qtbot.wait(50)
+    squeezed = [card for card in section.grid.cards.values() if card.height() < card.sizeHint().height()]
+    assert not squeezed
+    assert section.grid.height() > section.grid.parentWidget().height()  # the week scrolls in its viewport

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QDrag, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -230,6 +230,9 @@ class ItemCard(QFrame):
         super().keyPressEvent(event)
 
 
+EMPTY_CELL_HEIGHT = 44
+
+
 class DayPartCell(QFrame):
     """One day × part of day; takes dropped cards, and a double-click adds an item here."""
 
@@ -242,13 +245,16 @@ class DayPartCell(QFrame):
         self.setFrameShape(QFrame.Shape.Box)
         self.setObjectName("cell")
         theme.follow(self, lambda cell: cell._style(False))
-        self.setMinimumHeight(44)
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(3, 3, 3, 3)
         self.column.setSpacing(3)
         self.column.addStretch(1)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(_("{day} {part}").format(day=DAY_NAMES[day], part=PART_LABELS[part].lower()))
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for its cards (a fixed minimum would let the week squeeze them), and for a drop when empty."""
+        return super().minimumSizeHint().expandedTo(QSize(0, EMPTY_CELL_HEIGHT))
 
     def _style(self, hover: bool) -> None:
         background = theme.css("cell_drop") if hover else "palette(base)"
