@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.context.data_changed.connect(self._refresh_visible)
         self.context.data_changed.connect(self.update_badges)
+        self.context.data_changed.connect(self._show_title)
         settings = app_settings()
         geometry = settings.value("geometry/MainWindow")
         if geometry is not None:
@@ -257,6 +258,7 @@ class MainWindow(QMainWindow):
         for action in self.branch_actions:
             action.setEnabled(False)
         self.file_label.setText(_("No branch file open"))
+        self._show_title()
 
     # -- opening and closing branch files --------------------------------------------------
     def open_branch_file(self, path: Path | str, read_only: bool = False) -> bool:
@@ -312,14 +314,11 @@ class MainWindow(QMainWindow):
         return True
 
     def _use_store(self, store) -> None:
-        from branchdesk.models.branch import get_branch
-
         self.context.store = store
         self.context.store_changed.emit()
         self._remember_recent(store.path)
-        branch = get_branch(store)
         suffix = _(" (read-only)") if store.read_only else ""
-        self.setWindowTitle(f"{branch['name']} — {APP_NAME}{suffix}")
+        self._show_title()
         self.file_label.setText(_("Branch file: {path}{suffix}").format(path=store.path, suffix=suffix))
         for action in self.branch_actions:
             action.setEnabled(True)
@@ -331,6 +330,17 @@ class MainWindow(QMainWindow):
         self.update_badges()
         self.navigation.setCurrentRow(-1)
         self.navigation.setCurrentRow(0)
+
+    def _show_title(self) -> None:
+        """The branch's name in the title bar, kept up to date when it is changed in Settings."""
+        from branchdesk.models.branch import get_branch
+
+        store = self.context.store
+        if store is None:
+            self.setWindowTitle(APP_NAME)
+            return
+        suffix = _(" (read-only)") if store.read_only else ""
+        self.setWindowTitle(f"{get_branch(store)['name']} — {APP_NAME}{suffix}")
 
     def close_branch(self) -> None:
         """Close the open branch file: automatic backup, then release it."""

@@ -172,8 +172,8 @@ class SettingsScreen(QWidget):
             show_error(self, str(error))
             return False
         self.problems.clear()
+        self.context.notify_changed()  # the other screens refresh, and so does this one: say "Saved." after
         self.saved_label.setText(_("Saved."))
-        self.context.notify_changed()
         return True
 
     def _set_logo(self, data: bytes | None) -> None:
