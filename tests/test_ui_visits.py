@@ -213,4 +213,4 @@ def test_visit_data_export_writes_the_council_columns(window, context, tmp_path,
         rows = list(csv.reader(handle))
     assert rows == [["council_ref", "date", "planned_start", "actual_start", "actual_end", "minutes", "worker_ref", "status"],
                     ["HC-1", "2026-10-01", "09:00", "09:00", "09:30", "30", "W01", "completed"]]
-    assert "1 visits" in messages[0]
+    assert "1 visit (" in messages[0]

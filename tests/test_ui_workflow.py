@@ -347,11 +347,14 @@ def test_a_branch_managers_month(window, qtbot, monkeypatch, tmp_path):
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(csv_path), ""))
     file_menu(window, "Import visits…").trigger()
     qtbot.waitUntil(lambda: bool(infos), timeout=20000)
-    assert f"added {visit_count} visits" in infos.pop()
+    imported = infos.pop()
+    assert f"added {visit_count} visits" in imported and "The file's visits run from " in imported
     visits = go(qtbot, window, 4)
     assert visits is window.screen("visits")
-    click(qtbot, button(visits, "Last month"))
     log = visits.log
+    first_visit, last_visit = log.period()  # the log opens on the dates the file holds
+    assert LAST_FIRST <= first_visit <= last_visit <= LAST_LAST and log.model.rowCount() == visit_count
+    click(qtbot, button(visits, "Last month"))
     assert log.period() == (LAST_FIRST, LAST_LAST)
     assert log.model.rowCount() == visit_count
     shown = {(v.client_ref, v.status) for v in log.model.rows()}

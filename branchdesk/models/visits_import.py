@@ -74,6 +74,9 @@ class VisitsImportReport(ImportReport):
     """An import report that also says whether the user cancelled it."""
 
     cancelled: bool = False
+    #: the first and last visit dates the file holds
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
 
 
 def _quoted(path: Path) -> str:
@@ -594,6 +597,9 @@ def _compare_with_stored(store, visits_file, parsed, report, progress, abort) ->
     if abort():
         raise ImportCancelled
     dates = [row[_DATE] for row in unique]
+    report.first_date, report.last_date = dt.date.fromisoformat(min(dates)), dt.date.fromisoformat(max(dates))
+    report.details.append(_("The file's visits run from {first} to {last}.").format(
+        first=format_date(report.first_date), last=format_date(report.last_date)))
     first = (dt.date.fromisoformat(min(dates)) - dt.timedelta(days=1)).isoformat()
     last = (dt.date.fromisoformat(max(dates)) + dt.timedelta(days=1)).isoformat()
     stored_by_key = {row["match_key"]: row for row in store.rows(

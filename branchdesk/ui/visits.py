@@ -266,6 +266,14 @@ class VisitLog(QWidget):
         self.last_edit.setDate(to_qdate(min(last, today) if not offset else last))
         self.reload()
 
+    def show_period(self, first: dt.date, last: dt.date) -> None:
+        """Show the visits from ``first`` to ``last`` (e.g. the dates a file just imported holds)."""
+        self.first_edit.blockSignals(True)
+        self.first_edit.setDate(to_qdate(first))
+        self.first_edit.blockSignals(False)
+        self.last_edit.setDate(to_qdate(last))
+        self.reload()
+
     def period(self) -> tuple[dt.date, dt.date]:
         return from_qdate(self.first_edit.date()), from_qdate(self.last_edit.date())
 

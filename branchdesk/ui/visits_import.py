@@ -340,6 +340,8 @@ def start_import(main_window, path: Path, mapping: dict[str, str] | None):
             dialog.open()
             return
         context.notify_changed()
+        if report.first_date is not None and hasattr(main_window, "show_screen"):  # the visit log opens on what was imported
+            main_window.screen("visits").log.show_period(report.first_date, report.last_date)
         message = report.summary()
         if report.details:
             shown = report.details[:10]
@@ -433,7 +435,8 @@ def run_visit_data_export(main_window, first: dt.date | None = None, last: dt.da
             show_error(main_window, str(error))
             return
         days = format_date(start) if start == end else _("{first} to {last}").format(first=format_date(start), last=format_date(end))
-        message = _("{n:,} visits ({days}) saved to {name}.").format(n=result_data.rows, days=days, name=Path(path).name)
+        message = ngettext("{n:,} visit ({days}) saved to {name}.", "{n:,} visits ({days}) saved to {name}.",
+                           result_data.rows).format(n=result_data.rows, days=days, name=Path(path).name)
         if result_data.without_council_ref:
             message += " " + _("These clients have no council ref, so their rows have an empty council_ref: {refs}. "
                                "Add their council refs in the client record and export again.").format(
