@@ -795,8 +795,9 @@ class IdealWeekSection(QWidget):
         self.copy_button.clicked.connect(lambda: self.copy_item(self.grid.selected))
         self.delete_button = QPushButton(_("Delete"))
         self.delete_button.clicked.connect(lambda: self.delete_item(self.grid.selected))
-        hint = QLabel(_("Drag an item to move it (hold Ctrl to copy). By keyboard: arrow keys go round the week, Enter adds "
-                        "or edits, Delete removes, Ctrl+arrows move an item, Ctrl+Shift+Left/Right copy it to the next day."))
+        hint = QLabel(_("Each change to the plan is saved as you make it. Drag an item to move it (hold Ctrl to copy). "
+                        "By keyboard: arrow keys go round the week, Enter adds or edits, Delete removes, Ctrl+arrows move "
+                        "an item, Ctrl+Shift+Left/Right copy it to the next day."))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(placeholder-text);")
         bottom = QHBoxLayout()
