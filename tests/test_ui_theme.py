@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from branchdesk.ui import theme
 
-TEXT_COLOURS = ("overdue", "warning", "ok", "info", "muted")
+TEXT_COLOURS = ("overdue", "warning", "ok", "info", "muted", "link")
 #: (text, background) pairs the theme sets together.
 THEME_PAIRS = [
     ("card_text", "card_paid_visit"),

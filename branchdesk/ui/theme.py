@@ -28,6 +28,7 @@ COLOURS: dict[str, tuple[str, str]] = {
     "ok": ("#1b5e20", "#7fd18b"),
     "info": ("#1c5a99", "#8ab4f8"),
     "muted": ("#5f6368", "#a8adb3"),
+    "link": ("#1a4fa0", "#8ab4f8"),
     # ideal-week planner: cards by kind of help, with their text and borders
     "card_text": ("#111111", "#eeeeee"),
     "card_paid_visit": ("#ffffff", "#2a2f36"),

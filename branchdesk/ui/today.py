@@ -147,11 +147,12 @@ class Card(QGroupBox):
             for item in items[:SHOW_ITEMS]:
                 href = f"item{len(self._links)}"
                 self._links[href] = item
-                lines.append(f"<a href='{href}'>{escape(item.text)}</a>")
+                lines.append(f"<a href='{href}' style='color:{theme.css('link')}'>{escape(item.text)}</a>")
             if len(items) > SHOW_ITEMS and see_all is not None:
                 href = f"item{len(self._links)}"
                 self._links[href] = see_all
-                lines.append(f"<a href='{href}'>{escape(_('… and {n} more').format(n=len(items) - SHOW_ITEMS))}</a>")
+                lines.append(f"<a href='{href}' style='color:{theme.css('link')}'>"
+                             f"{escape(_('… and {n} more').format(n=len(items) - SHOW_ITEMS))}</a>")
             parts.append("<p style='margin:0 0 4px 12px'>" + "<br>".join(lines) + "</p>")
         self.label.setText("".join(parts))
         self.setTitle(f"{self._title} ({total})" if total else self._title)
