@@ -15,6 +15,8 @@ from branchdesk import __version__
 from branchdesk.models.errors import BranchDeskError, ValidationError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+#: notes printed after an import's summary, at most
+MAX_DETAILS = 10
 
 
 class UsageError(Exception):
@@ -108,7 +110,13 @@ def cmd_import_visits(args) -> int:
 
     with _open(args) as store:
         report = import_visits_file(store, Path(args.file), mapping_name=args.mapping, dry_run=args.dry_run)
-    return _report_import(report, args.dry_run)
+    status = _report_import(report, args.dry_run)
+    if status == EXIT_OK:
+        for detail in report.details[:MAX_DETAILS]:  # the dates the file holds, rows it repeats, visits kept as corrected
+            print(detail)
+        if len(report.details) > MAX_DETAILS:
+            print(f"…and {len(report.details) - MAX_DETAILS:,} more.")
+    return status
 
 
 def cmd_export_caseload(args) -> int:

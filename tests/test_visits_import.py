@@ -309,7 +309,8 @@ def test_command_line_import(branch, tmp_path, capsys):
     path = write(tmp_path, GOOD.replace("2026-", "2025-").replace("/2026", "/2025"))
     db = str(branch.path)
     assert cli(["import", "visits", str(path), "--db", db, "--dry-run"]) == 0
-    assert "would add 4 visits" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "would add 4 visits" in out and "The file's visits run from 01/10/2025 to " in out
     assert cli(["import", "visits", str(path), "--db", db]) == 0
     assert cli(["import", "visits", str(path), "--db", db]) == 0
     assert "4 records were already up to date" in capsys.readouterr().out
