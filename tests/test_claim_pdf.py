@@ -14,6 +14,7 @@ from branchdesk.models.branch import save_branch
 from branchdesk.models.claim_pdf import (
     DECLARATION,
     claim_pdf_for_branch,
+    column_widths,
     initials,
     render_claim_pdf,
     write_claim_pdf_file,
@@ -324,3 +325,34 @@ def test_every_client_has_a_subtotal_and_the_declaration_states_the_total():
         assert f"Subtotal for HC{700100 + number}" in text
         assert format_money(sum(line.amount_pence for line in lines)) in text
     assert "Claim HCC-0007, contract HCC, October 2026: total " + format_money(claim.total_pence) + "." in text
+
+
+def test_a_long_negative_total_stays_on_one_line():
+    claim = make_claim(40, kind="credit_note")
+    text = pages_text(claim_pdf_for_branch(BRANCH, claim))[-1]
+    assert format_money(claim.total_pence) in text.replace("\n", " ")
+    assert claim.total_pence < -3_000_000
+    widths = column_widths(claim)
+    assert widths[-1] > 26 * mm  # room for −£40,…
+
+
+def test_credit_notes_of_long_demo_claims_print(tmp_path):
+    """Reprinting rows measured before: a credit note splits the same kind of long table."""
+    from branchdesk.models import claims
+    from branchdesk.models.db import open_branch
+    from branchdesk.models.demo import build_demo
+
+    path = tmp_path / "demo.sqlite"
+    build_demo(path, clients=120, months=18, seed=1, today=dt.date(2026, 12, 2))
+    store = open_branch(path)
+    try:
+        issued = store.rows("SELECT id, number FROM claims WHERE kind = 'claim' AND number IN ('HCC-0001', 'ICB-0001', 'SPOT-0001')")
+        assert issued
+        for row in issued:
+            credit = claims.issue_credit_note(store, row["id"], "A hospital stay was recorded late.", on=dt.date(2026, 12, 2))
+            text = flat(claims.claim_pdf_bytes(store, store.value("SELECT id FROM claims WHERE number = ?", (credit.number,))))
+            assert f"Credits claim {row['number']}" in text or row["number"] in text
+            assert "Total credited" in text and "No payment is due." in text
+            assert "Remittance advice" not in text
+    finally:
+        store.close()

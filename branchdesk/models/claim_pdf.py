@@ -214,10 +214,15 @@ def column_widths(claim: Claim) -> list[float]:
         widest = max([stringWidth(title, FONT_BOLD, CELL_SIZE), *(stringWidth(printable(t), FONT, CELL_SIZE) for t in texts)])
         return min(widest + 2 * CELL_PADDING + 1, most)
 
-    groups = [lines[0] for _ref, lines in claim.lines_by_client()]
+    by_client = claim.lines_by_client()
+    groups = [lines[0] for _ref, lines in by_client]
     ref = fit(_("Council ref"), [printed_ref(line) for line in groups], 32 * mm)
     name = fit(name_title(claim), [printed_name(claim.contract, line.client_name) for line in groups], 36 * mm)
-    return [ref, name, COMPONENT_WIDTH, CONTENT_WIDTH - ref - name - COMPONENT_WIDTH - AMOUNT_WIDTH, AMOUNT_WIDTH]
+    amounts = [line.amount_pence for line in claim.lines] + [sum(line.amount_pence for line in lines) for _ref, lines in by_client]
+    widest = max([stringWidth(format_money(pence), FONT_BOLD, CELL_SIZE) for pence in amounts]
+                 + [stringWidth(format_money(claim.total_pence), FONT_BOLD, TOTAL_STYLE.fontSize)])
+    amount = max(AMOUNT_WIDTH, widest + 2 * CELL_PADDING + 2)  # a long negative total stays on one line
+    return [ref, name, COMPONENT_WIDTH, CONTENT_WIDTH - ref - name - COMPONENT_WIDTH - amount, amount]
 
 
 def _short(text: str, width: float):
@@ -433,16 +438,19 @@ def _declaration(claim: Claim, branch: dict) -> KeepTogether:
         ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ]))
-    return KeepTogether([Spacer(1, 8 * mm), para(_("Declaration"), s["heading"]), para(summary, "bold"), para(statement, "body"),
-                         Spacer(1, 2 * mm), table])
+    block = [Spacer(1, 8 * mm), para(_("Declaration"), s["heading"]), para(summary, "bold"), para(statement, "body"),
+             Spacer(1, 2 * mm), table]
+    if claim.is_credit_note:  # a credit note has no slip to return: its note stays with the declaration
+        block += [Spacer(1, 6 * mm), para(_("This credit note reduces what the council owes on claim {number} by {amount}. "
+                                             "No payment is due.").format(number=claim.credits_number or "",
+                                                                          amount=format_money(-claim.total_pence)), "body")]
+    return KeepTogether(block)
 
 
 def _remittance_slip(claim: Claim, branch: dict) -> list[Flowable]:
     s = styles()
-    if claim.is_credit_note:
-        note = _("This credit note reduces what the council owes on claim {number} by {amount}. No payment is due.").format(
-            number=claim.credits_number or "", amount=format_money(-claim.total_pence))
-        return [Spacer(1, 6 * mm), para(note, "body")]
+    if claim.is_credit_note:  # nothing to pay: its note is part of the declaration
+        return []
     number = claim.number if claim.is_issued and claim.number else _("DRAFT — do not pay")
     bank = [
         (_("Account name"), branch.get("bank_account_name") or branch.get("name") or ""),

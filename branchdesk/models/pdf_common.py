@@ -157,7 +157,7 @@ class SteadyParagraph(Paragraph):
     _wrapped_width: float | None = None
 
     def wrap(self, avail_width, avail_height):
-        if self._wrapped_width == avail_width:
+        if self._wrapped_width == avail_width and "blPara" in self.__dict__:  # a split drops the measured lines
             return self.width, self.height
         size = super().wrap(avail_width, avail_height)
         self._wrapped_width = avail_width
